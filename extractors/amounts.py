@@ -1,0 +1,132 @@
+"""Amounts of money: a number, a multiplier and a currency word, in exact base units.
+
+`52.9亿元` → 5290000000 CNY; `9000万美元` → 90000000 USD; `亿元以上项目` → the
+size class 100000000 CNY (role threshold); `10亿-50亿元` and `10亿50亿元` (the
+separator lost) → two amounts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+from govfacts.extractors import context, grammar
+from govfacts.extractors import numbers
+from govfacts.extractors.numbers import parse_number
+from govfacts.pipeline.records import Document, Mention
+
+__all__ = ["extract_amounts"]
+
+
+
+@cache
+def _range_head() -> regex.Pattern[str]:
+    """A number (and multiplier) ending right before an amount: the head of a range."""
+    return regex.compile(
+        rf"(?P<num>{numbers.NUMBER_PATTERN})(?P<mult>{grammar.MULTIPLIER})?(?P<sep>[-—–~～至到]?)$", regex.VERBOSE
+    )
+
+_THRESHOLD_BEFORE = ("超过", "超", "过", "逾", "突破")
+_LIST_JOIN = regex.compile(r"(?:以上)?(?:、|和|及|或|与|[-—–~～至到])?")
+
+
+def _value(num: str | None, mult: str | None) -> Decimal | None:
+    if num is None:
+        return parse_number("1" + (mult or "")) if mult else None
+    base = parse_number(num)
+    if base is None:
+        return None
+    if mult:
+        factor = parse_number("1" + mult)
+        return None if factor is None else base * factor
+    return base
+
+
+def extract_amounts(doc: Document) -> list[Mention]:
+    """Every amount of money in `doc`, in document order."""
+    text = doc.text
+    out: list[Mention] = []
+    for m in grammar.amount_pattern().finditer(text):
+        num, mult, cur = m.group("num"), m.group("mult"), m.group("cur")
+        if num is None and mult is None:
+            continue  # a bare 元 is no amount
+        start = m.start("num") if num is not None else (m.start("infix") if m.group("infix") else m.start("mult"))
+        end = m.end()
+        if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            continue  # inside a longer number the pattern could not take whole
+        size_class = context.is_size_class(text, end)
+        if num is None and not (size_class or text[max(0, start - 2) : start].endswith(_THRESHOLD_BEFORE)):
+            continue  # 亿元 alone is a unit word, not an amount
+        iso = grammar.currencies()[cur]
+        value = _value(num, mult)
+        if value is None and num is not None and (split := _split_lost_separator(num)):
+            # `10亿50亿元`: a range whose separator was lost; the head takes this currency.
+            head_end = start + split
+            out.append(_mention(doc, start, head_end, _value(num[:split], None), iso, None))  # type: ignore[arg-type]
+            start, num = head_end, num[split:]
+            value = _value(num, mult)
+        if value is None:
+            continue
+        # A range `10亿-50亿元` or `10亿50亿元`: the head takes this amount's currency.
+        head = _range_head().search(text, max(0, start - 16), start)
+        if head and head.group("num") and (head.group("sep") or head.group("mult")):
+            head_value = _value(head.group("num"), head.group("mult") or mult)
+            if head_value is not None:
+                out.append(_mention(doc, head.start(), head.end("mult") if head.group("mult") else head.end("num"), head_value, iso, None))
+        out.append(_mention(doc, start, end, value, iso, m.group("infix"), size_class=size_class))
+    return _propagate_thresholds(text, out)
+
+
+def _split_lost_separator(num: str) -> int | None:
+    """Where `10亿50亿` splits into two numbers that each parse, or None."""
+    for i, ch in enumerate(num[:-1]):
+        if ch in "万亿" and num[i + 1].isdigit():
+            if parse_number(num[: i + 1]) is not None and parse_number(num[i + 1 :]) is not None:
+                return i + 1
+    return None
+
+
+def _mention(
+    doc: Document, start: int, end: int, value: Decimal, iso: str, infix: str | None, *, size_class: bool = False
+) -> Mention:
+    text = doc.text
+    sentence = context.sentence_at(doc, start)
+    s_start = sentence.char_start if sentence else 0
+    qualifier = context.qualifier_of(text, start, end, infix)
+    role = "threshold" if size_class else "fact"
+    if size_class and qualifier == "eq":
+        qualifier = "ge"  # 首个百亿元工业项目: the class is "at least"
+    subject = context.subject_before(text, start, s_start)
+    status = "actual" if role == "threshold" else context.status_of(text, start, s_start)
+    return Mention(
+        doc_id=doc.doc_id,
+        kind="amount",
+        text=text[start:end],
+        value=value,
+        unit=iso,
+        qualifier=qualifier,  # type: ignore[arg-type]
+        role=role,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        subject=subject or None,
+        metric=None if role != "fact" else context.metric_of("amount", subject),
+        char_start=start,
+        char_end=end,
+    )
+
+
+def _propagate_thresholds(text: str, mentions: list[Mention]) -> list[Mention]:
+    """`50亿元、100亿元产业大项目`: an amount listed before a size class is one too."""
+    out = list(mentions)
+    for i in range(len(out) - 2, -1, -1):
+        a, b = out[i], out[i + 1]
+        if a.role == "fact" and b.role == "threshold" and _LIST_JOIN.fullmatch(text[a.char_end : b.char_start]):
+            out[i] = _as_threshold(a)
+    return out
+
+
+def _as_threshold(m: Mention) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, role="threshold", status="actual", metric=None, qualifier="ge" if m.qualifier == "eq" else m.qualifier)

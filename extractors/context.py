@@ -1,0 +1,141 @@
+"""Reading a quantity's surroundings: clause bounds, qualifier, status, role, subject, metric.
+
+All functions are pure functions of the text and a span; vocabularies come from
+`grammar` (that is, from `lexicons/`).
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import regex
+
+from govfacts.extractors import grammar
+from govfacts.pipeline.records import Document, Sentence
+
+__all__ = [
+    "clause_start",
+    "clause_end",
+    "sentence_at",
+    "qualifier_of",
+    "status_of",
+    "subject_before",
+    "subject_after",
+    "metric_of",
+    "is_size_class",
+]
+
+CLAUSE_STOPS = "，,；;。！？!?\n：:"
+_SUBJECT_TRIM_HEAD = regex.compile(
+    r"^(?:其中|全市|全县|全区|全省|本市|我市|我县|我区|全年|今年|当年|共计|共|累计|合计|总计|分别|新增了|"
+    r"完成|实现|达到|达|有|为|是|开展|组织|举办|接待|对接了|对接|先后|各|现场|已经|已|并|和|及|与|、)+"
+)
+_SUBJECT_TRIM_TAIL = regex.compile(r"(?:共计|共|累计|合计|总计|分别|达到|达|为|是|约|近|超过|超|逾|突破|过|不少于|不足|的)+$")
+_NP_AFTER = regex.compile(r"^[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)")
+# After an amount: 以上/级 then a head noun, or a head noun within a few characters
+# with no 的 between (首个百亿元工业项目); `52.9亿元的8个项目` is a fact, not a class.
+_SIZE_CLASS = regex.compile(
+    r"""^(?:
+        (?:以上|及以上|级)(?:的)?[^\W\d的]{0,8}?(?:项目|企业|工程|产业)
+      | (?:(?!的)[^\W\d]){0,5}?(?:项目|企业)
+    )""",
+    regex.VERBOSE,
+)
+_LEADING_NUMBERS = regex.compile(r"^[^，。；、]*?[\d〇一二三四五六七八九十百千万亿]+(?:年|月|日|号|个|家|亿元|万元|元|%)+")
+
+
+def clause_start(text: str, pos: int, floor: int = 0) -> int:
+    """Start of the clause containing `pos` (after the last clause stop before it)."""
+    i = pos - 1
+    while i >= floor and text[i] not in CLAUSE_STOPS:
+        i -= 1
+    return i + 1
+
+
+def clause_end(text: str, pos: int) -> int:
+    """End of the clause containing `pos` (at the next clause stop)."""
+    i = pos
+    while i < len(text) and text[i] not in CLAUSE_STOPS:
+        i += 1
+    return i
+
+
+def sentence_at(doc: Document, pos: int) -> Sentence | None:
+    """The sentence of `doc` that contains character `pos`."""
+    starts = [s.char_start for s in doc.sentences]
+    k = bisect.bisect_right(starts, pos) - 1
+    if k >= 0 and doc.sentences[k].char_start <= pos < max(doc.sentences[k].char_end, pos + 1):
+        return doc.sentences[k]
+    return None
+
+
+def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> str:
+    """eq / approx / ge / le from the words around `text[start:end]`.
+
+    A bound (ge/le) written before or after wins over the approximation an
+    infix 余/多 gives.
+    """
+    words = grammar.qualifier_words()
+    after = text[end : end + 3]
+    for w, q in sorted(words["after"].items(), key=lambda kv: -len(kv[0])):
+        if after.startswith(w):
+            return q
+    before = text[max(0, start - 4) : start]
+    for w, q in sorted(words["before"].items(), key=lambda kv: -len(kv[0])):
+        if before.endswith(w):
+            return q
+    if infix:
+        return words["infix"].get(infix, "approx")
+    return "eq"
+
+
+def status_of(text: str, start: int, sentence_start: int) -> str:
+    """actual / target / plan from the nearest cue before the quantity.
+
+    A clause-scoped cue counts only inside the quantity's own clause; a
+    sentence-scoped cue anywhere earlier in the sentence. A block phrase right
+    before the quantity (计划总投资) keeps it actual.
+    """
+    if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
+        return "actual"
+    c_start = clause_start(text, start, sentence_start)
+    best_pos, best = -1, "actual"
+    for cue in grammar.status_cues():
+        lo = c_start if cue.scope == "clause" else sentence_start
+        for m in cue.pattern.finditer(text, lo, start):
+            if m.end() > best_pos:
+                best_pos, best = m.end(), cue.status
+    return best
+
+
+def subject_before(text: str, start: int, floor: int = 0) -> str:
+    """The noun phrase before a quantity in its clause (`全市签约工业项目` → `签约工业项目`)."""
+    c = clause_start(text, start, floor)
+    phrase = text[c:start]
+    cut = max(phrase.rfind("、"), phrase.rfind("("), phrase.rfind("（"))
+    if cut >= 0:
+        phrase = phrase[cut + 1 :]
+    while (m := _LEADING_NUMBERS.match(phrase)) and m.end() < len(phrase):
+        phrase = phrase[m.end() :]  # 11月5日总投资 → 总投资
+    phrase = _SUBJECT_TRIM_TAIL.sub("", phrase)
+    phrase = _SUBJECT_TRIM_HEAD.sub("", phrase)
+    return phrase.strip()
+
+
+def subject_after(text: str, end: int) -> str:
+    """The noun phrase right after a measure word (`8个招商项目在…` → `招商项目`)."""
+    m = _NP_AFTER.match(text, end)
+    return m.group() if m else ""
+
+
+def is_size_class(text: str, end: int) -> bool:
+    """Whether an amount ending at `end` names a size class (`亿元以上项目`, `百亿元级项目`)."""
+    return bool(_SIZE_CLASS.match(text[end : end + 14]))
+
+
+def metric_of(kind: str, subject: str) -> str | None:
+    """The canonical metric id of a subject, or None when no lexicon row fits."""
+    for m in grammar.metrics():
+        if kind in m.kinds and m.pattern.search(subject):
+            return m.id
+    return None

@@ -1,0 +1,173 @@
+"""The quantity grammar built from `lexicons/`: units, currencies, measure words, qualifiers, cues.
+
+Every vocabulary is data; this module only turns it into compiled patterns
+(once per process, on first use: importing it reads nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from govfacts.extractors import numbers
+from govfacts.lexicons import load_table
+
+__all__ = [
+    "alternation",
+    "currencies",
+    "measure_words",
+    "not_counts",
+    "qualifier_words",
+    "RateCue",
+    "rate_cues",
+    "StatusCue",
+    "status_cues",
+    "status_blocks",
+    "Metric",
+    "metrics",
+    "MULTIPLIER",
+    "amount_pattern",
+    "count_pattern",
+    "rate_pattern",
+]
+
+# Multipliers that may stand between a number and its unit (3000多万元). Longest first.
+MULTIPLIER = r"(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千|百)"
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first so the longest surface wins."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def currencies() -> dict[str, str]:
+    """Currency surface → ISO 4217 code."""
+    return {r["surface"]: r["iso"] for r in load_table("currencies.tsv", ("surface", "iso", "note"), key="surface")}
+
+
+@cache
+def measure_words() -> dict[str, str]:
+    """Measure word → what it counts (item, firm, event, person, team, land, capacity)."""
+    rows = load_table("measure_words.tsv", ("word", "family", "note"), key="word")
+    return {r["word"]: r["family"] for r in rows}
+
+
+@cache
+def not_counts() -> tuple[str, ...]:
+    """Surfaces that begin with a measure word but make no count (个月, 个百分点)."""
+    return tuple(r["surface"] for r in load_table("not_counts.tsv", ("surface", "reason"), key="surface"))
+
+
+@cache
+def qualifier_words() -> dict[str, dict[str, str]]:
+    """position (before/after/infix) → word → qualifier (approx/ge/le/eq)."""
+    out: dict[str, dict[str, str]] = {"before": {}, "after": {}, "infix": {}}
+    for r in load_table("qualifiers.tsv", ("word", "position", "qualifier", "note")):
+        if r["position"] not in out:
+            raise ValueError(f"qualifiers.tsv: unknown position {r['position']!r}")
+        out[r["position"]][r["word"]] = r["qualifier"]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RateCue:
+    """A cue before a percentage: growth or share, and the sign it gives."""
+
+    pattern: regex.Pattern[str]
+    kind: str
+    sign: int
+
+
+@cache
+def rate_cues() -> tuple[RateCue, ...]:
+    rows = load_table("rate_cues.tsv", ("pattern", "kind", "sign", "note"))
+    return tuple(RateCue(regex.compile(r["pattern"]), r["kind"], int(r["sign"])) for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCue:
+    """A cue word that makes a quantity a target, plan, or (re)sets it actual."""
+
+    pattern: regex.Pattern[str]
+    status: str
+    scope: str  # clause | sentence
+
+
+@cache
+def status_cues() -> tuple[StatusCue, ...]:
+    rows = load_table("status_cues.tsv", ("pattern", "status", "scope", "note"))
+    return tuple(StatusCue(regex.compile(r["pattern"]), r["status"], r["scope"]) for r in rows)
+
+
+@cache
+def status_blocks() -> regex.Pattern[str]:
+    """Phrases right before a quantity that keep it actual (计划总投资)."""
+    rows = load_table("status_blocks.tsv", ("pattern", "note"))
+    return regex.compile("(?:" + "|".join(r["pattern"] for r in rows) + r")[^，。；]{0,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A canonical metric id with its labels and the subject pattern that selects it."""
+
+    id: str
+    kinds: frozenset[str]
+    label_zh: str
+    label_en: str
+    pattern: regex.Pattern[str]
+
+
+@cache
+def metrics() -> tuple[Metric, ...]:
+    rows = load_table("metrics.tsv", ("id", "kinds", "label_zh", "label_en", "pattern"), key="id")
+    return tuple(
+        Metric(r["id"], frozenset(r["kinds"].split("|")), r["label_zh"], r["label_en"], regex.compile(r["pattern"]))
+        for r in rows
+    )
+
+
+@cache
+def amount_pattern() -> regex.Pattern[str]:
+    """NUMBER [余|多] [MULTIPLIER] CURRENCY, or a bare MULTIPLIER CURRENCY (亿元以上)."""
+    infix = alternation(qualifier_words()["infix"])
+    return regex.compile(
+        rf"""
+        (?P<num>{numbers.NUMBER_PATTERN})?   # 52.9 / 3.6万 / 四十五亿 / none in 亿元以上
+        (?P<infix>{infix})?          # 3000多万元: a rounded figure
+        (?P<mult>{MULTIPLIER})?      # 万 亿 万亿 left after the number
+        (?P<cur>{alternation(currencies())})
+        """,
+        regex.VERBOSE,
+    )
+
+
+@cache
+def count_pattern() -> regex.Pattern[str]:
+    """NUMBER [余|多] [万] MEASURE-WORD, not followed into a duration or ordinal."""
+    infix = alternation(qualifier_words()["infix"])
+    return regex.compile(
+        rf"""
+        (?P<num>{numbers.NUMBER_PATTERN})
+        (?P<infix>{infix})?
+        (?P<mult>万|亿)?
+        (?P<mw>{alternation(measure_words())})
+        """,
+        regex.VERBOSE,
+    )
+
+
+@cache
+def rate_pattern() -> regex.Pattern[str]:
+    """A percentage, a multiple (倍) or tenths (成)."""
+    return regex.compile(
+        rf"""
+        (?P<pct>百分之)(?P<num>{numbers.NUMBER_PATTERN})        # 百分之五十
+        | (?P<num>[-−]?{numbers.NUMBER_PATTERN})(?P<unit>%|倍)  # 147.7%  -3.17%  2倍
+        | (?P<num>[一二两三四五六七八九十])(?P<unit>成)  # 三成 = 30%
+        """,
+        regex.VERBOSE,
+    )

@@ -1,0 +1,1 @@
+"""The pipeline's stages: read → normalize → segment → extract → resolve → load."""

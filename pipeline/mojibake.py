@@ -1,0 +1,350 @@
+"""Repair GBK byte-misalignment mojibake, marking what cannot be recovered with U+FFFD.
+
+A GBK (gb18030) text that lost or gained one byte decodes out of phase: every
+character after the slip is made of the second byte of one original character
+and the first byte of the next (`”王楚` → `蓖醭`) until an ASCII byte puts the
+decoder back in step. Re-encoding such a run and decoding it one byte later
+recovers it. A run is rewritten only where the recovery reads clearly better by
+jieba's dictionary (`segment.word_freq`/`segment.segment`, scored on a
+Simplified copy), so ordinary text is never touched. Lost characters become
+U+FFFD (`�`); a real question mark is never rewritten.
+
+>>> repair_mojibake(AlignedText.of("“要抓好招商。?崩钊A表示，將擴大投資。")).text
+'“要抓好招商。�李華表示，將擴大投資。'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import opencc
+import regex
+from govfacts.pipeline.aligned import AlignedText
+from govfacts.pipeline.repairs import PINYIN_LETTERS, is_pinyin_syllable, remove_pinyin_glosses
+from govfacts.pipeline.segment import segment, word_freq
+
+__all__ = ["repair_mojibake", "shift_decode"]
+
+LOST = "\ufffd"
+MARKERS = frozenset("?\ufffd")  # what a broken decoder left for a byte it could not read
+# Half-width marks a broken pipeline may have made of the full-width ones inside a run.
+_HALF_TO_FULL = {"!": "！", ",": "，", ";": "；", ":": "："}
+
+RARE = 300  # jieba frequency below which a lone character is unusual in news text
+MIN_GAIN = 0.25  # how much better (score units) a recovery must read to be kept
+# A marked run ending at a second marker (`?…?`) or at a lone Latin letter inside
+# Chinese text (`?崩钊A表示`) is structural evidence of a slip.
+EVIDENCE_BONUS = 0.2
+MAX_STARTS = 8  # slip positions tried per run without a marker
+CONTEXT = 6  # characters of the intact run read together with a candidate
+
+_HAN = regex.compile(r"\p{Han}")
+# Characters a misaligned GBK run is made of (every one must encode to two bytes).
+_RUN = regex.compile(r"[^\x00-\x7f\s\ufffd]+")  # split further where a character has no GBK form
+# `?` + a gloss whose `(` was swallowed: a lost glossed character (`百?gòu)?qiáng)`).
+_GLOSS_LOSS = regex.compile(
+    rf"""
+    [?\ufffd]                       # the marker left for the lost bytes
+    ([{PINYIN_LETTERS}]{{1,7}})     # the gloss syllable, its `(` eaten with them
+    [)）]                           # the gloss's closing bracket
+    """,
+    regex.VERBOSE,
+)
+# A lone ASCII letter glossed like a character (`醭f(shuō)`, `I(yè)`): the trail byte
+# of a character whose lead byte was lost.
+_LETTER_GLOSS = regex.compile(
+    rf"""
+    (?<=[\p{{Han}}\ufffd?)）\u3000-\u303f\uff01-\uff5e])   # after a Chinese character or mark
+    [A-Za-z]                                                # one stray letter
+    (?=[(（]([{PINYIN_LETTERS}]{{1,7}})[)）])               # followed by a gloss
+    """,
+    regex.VERBOSE,
+)
+
+_GLOSSED_LETTER = regex.compile(rf"[A-Za-z][(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    try:
+        return opencc.OpenCC("t2s.json")
+    except Exception:  # older bindings want the bare config name
+        return opencc.OpenCC("t2s")
+
+
+def _gbk(ch: str) -> bytes | None:
+    """The two GBK bytes of a character (None when it has no two-byte form)."""
+    try:
+        b = _HALF_TO_FULL.get(ch, ch).encode("gb18030")
+    except UnicodeEncodeError:
+        return None
+    return b if len(b) == 2 and b[0] >= 0x81 else None
+
+
+def _char_value(ch: str, in_word: bool) -> float:
+    if in_word:
+        return 1.0
+    return 0.6 * min(1.0, math.log10(word_freq(ch) + 1) / 5)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    total: float  # summed plausibility of the Chinese characters (1 each when in a dictionary word)
+    rare: int  # Chinese characters that are rare and in no word
+    han: int  # Chinese characters counted (U+FFFD is not one)
+
+    @property
+    def score(self) -> float:
+        return self.total / self.han if self.han else 0.0
+
+
+def _read(text: str) -> _Reading:
+    """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
+    simple = _t2s().convert(text)
+    total = 0.0
+    rare = n = 0
+    for word in segment(simple):
+        in_word = len(word) >= 2 and all(_HAN.match(c) for c in word)
+        for ch in word:
+            if not _HAN.match(ch):
+                continue
+            n += 1
+            total += _char_value(ch, in_word)
+            rare += not in_word and word_freq(ch) < RARE
+    return _Reading(total, rare, n)
+
+
+def _gain(before: _Reading, after: _Reading) -> float:
+    """Improvement in character units: plausibility gained plus half the rare characters gone."""
+    return (after.total - before.total) + 0.5 * (before.rare - after.rare)
+
+
+def shift_decode(chars: str, trail: str = "") -> tuple[list[tuple[str, int, int]], bool]:
+    """Decode the GBK bytes of `chars` one byte later.
+
+    The first byte is the second half of a lost character (→ U+FFFD); a last
+    byte left over is completed by `trail` when that is an ASCII letter that
+    makes a common character, or else becomes U+FFFD.
+
+    Returns:
+        (new character, first source index, end source index) triples, where a
+        source index counts the characters of `chars` (`len(chars)` is `trail`),
+        and whether `trail` was used.
+
+    >>> [c for c, _, _ in shift_decode("！蓖醭")[0]]
+    ['�', '”', '王', '�']
+    """
+    data = bytearray()
+    owner: list[int] = []
+    for i, ch in enumerate(chars):
+        b = _gbk(ch)
+        if b is None:
+            raise ValueError(f"{ch!r} has no two-byte GBK form")
+        data += b
+        owner += [i, i]
+    out: list[tuple[str, int, int]] = [(LOST, 0, 1)]
+    used_trail = False
+    i = 1
+    while i < len(data):
+        if i + 1 < len(data):
+            try:
+                ch = bytes(data[i : i + 2]).decode("gbk")
+            except UnicodeDecodeError:
+                ch = LOST
+            out.append((ch, owner[i], owner[i + 1] + 1))
+            i += 2
+            continue
+        ch = LOST
+        if trail and 0x40 <= ord(trail) <= 0x7E and trail.isalpha():
+            try:
+                joined = bytes([data[i], ord(trail)]).decode("gbk")
+            except UnicodeDecodeError:
+                joined = ""
+            if joined and word_freq(_t2s().convert(joined)) >= RARE:
+                ch, used_trail = joined, True
+        out.append((ch, owner[i], len(chars) + 1 if used_trail else owner[i] + 1))
+        i += 1
+    return out, used_trail
+
+
+def _covered(text: str) -> list[bool]:
+    """Per character of `text`: inside a multi-character dictionary word (or not Chinese)."""
+    simple = _t2s().convert(text)
+    if len(simple) != len(text):
+        simple = text
+    flags: list[bool] = []
+    for word in segment(simple):
+        in_word = len(word) >= 2
+        flags += [in_word or not _HAN.match(c) for c in word]
+    return flags
+
+
+def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
+    """Positions in `run` where a byte slip may have started."""
+    if marked:
+        yield 0
+    if glossed_trail:  # the last characters hold the lead byte of the glossed letter
+        yield from range(len(run) - 1, max(len(run) - 4, 0 if not marked else 1) - 1, -1)
+    flags = _covered(run)
+    han = [bool(_HAN.match(c)) for c in run]
+    tried = 0
+    for k in range(1 if marked else 0, len(run) - 2):
+        if k and not flags[k - 1]:
+            continue  # a slip is looked for right after a readable word
+        tail = [f for f, h in zip(flags[k:], han[k:], strict=True) if h]
+        if len(tail) < 3 or sum(tail) / len(tail) > 0.3:
+            continue
+        yield k
+        tried += 1
+        if tried >= MAX_STARTS:
+            return
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    start: int  # first replaced character of the text
+    end: int  # end of the replaced characters
+    pieces: tuple[
+        tuple[str, int, int], ...
+    ]  # new character, first and end source index in the text
+
+
+def _run_edit(text: str, a: int, b: int) -> _Edit | None:
+    """The best recovery of the run `text[a:b]`, if one reads clearly better.
+
+    Each candidate is read with up to `CONTEXT` characters of the run before it,
+    so a recovery that breaks a word of the intact part loses points.
+    """
+    marked = a > 0 and text[a - 1] in MARKERS
+    nxt = text[b] if b < len(text) else ""
+    glossed_trail = _glossed_letter(text, b)
+    best: tuple[float, _Edit] | None = None
+    for k in dict.fromkeys(_starts(text[a:b], marked, glossed_trail)):
+        pieces, used = shift_decode(text[a + k : b], nxt)
+        # source indices of `pieces` count from text[a + k]; make them text indices
+        spans = [[a + k + s, a + k + e] for _, s, e in pieces]
+        sandwich = not used and nxt in MARKERS
+        if sandwich:  # the dangling byte's partner is the marker after the run
+            spans[-1][1] = b + 1
+        if marked and k == 0:  # the marker and the first half-character are one lost character
+            spans[0][0] = a - 1
+        start, end = spans[0][0], max(e for _, e in spans)
+        new = "".join(c for c, _, _ in pieces)
+        context = text[max(a, a + k - CONTEXT) : a + k]
+        before, after = _read(context + text[a + k : end]), _read(context + new)
+        size = max(before.han, after.han) - _read(context).han
+        if size < 1:
+            continue
+        gain = _gain(before, after) / size
+        if marked and k == 0 and (sandwich or (used and _isolated_letter(text, b))):
+            gain += EVIDENCE_BONUS  # the run sits between two byte slips
+        if glossed_trail and used:  # a stray glossed letter completing a common character
+            if gain < 0:
+                continue
+        elif size < (1 if marked else 2) or gain < MIN_GAIN or after.score < 0.3:
+            continue
+        placed = tuple(
+            (LOST if _unusual(c, new) else c, s, e)
+            for (c, _, _), (s, e) in zip(pieces, spans, strict=True)
+        )
+        total = gain * size  # prefer the recovery that fixes most
+        if best is None or total > best[0]:
+            best = (total, _Edit(start, end, placed))
+    return best[1] if best else None
+
+
+def _runs(text: str) -> Iterator[tuple[int, int]]:
+    """Maximal spans of characters that all have a two-byte GBK form."""
+    for m in _RUN.finditer(text):
+        a = m.start()
+        for i in range(m.start(), m.end()):
+            if _gbk(text[i]) is None:
+                if i > a:
+                    yield a, i
+                a = i + 1
+        if m.end() > a:
+            yield a, m.end()
+
+
+def _isolated_letter(text: str, at: int) -> bool:
+    """`text[at]` is one Latin letter between Chinese characters (`…钊A表示`)."""
+    return (
+        at + 1 < len(text)
+        and text[at].isascii()
+        and text[at].isalpha()
+        and bool(_HAN.match(text[at + 1]) or text[at + 1] in "，。、；：！？”’")
+    )
+
+
+def _glossed_letter(text: str, at: int) -> bool:
+    """`text[at]` is a stray letter carrying a pinyin gloss (`l(fā)`)."""
+    m = _GLOSSED_LETTER.match(text, at)
+    return m is not None and is_pinyin_syllable(m.group(1))
+
+
+@lru_cache(maxsize=256)
+def _words_of(text: str) -> frozenset[int]:
+    """Indices of `text` inside a multi-character dictionary word."""
+    flags = _covered(text)
+    return frozenset(i for i, f in enumerate(flags) if f)
+
+
+def _unusual(ch: str, context: str) -> bool:
+    """A recovered character that is rare and in no word is more likely a lost one."""
+    if not _HAN.match(ch):
+        return False
+    simple = _t2s().convert(ch)
+    idx = [i for i, c in enumerate(context) if c == ch]
+    return word_freq(simple) < RARE and not any(i in _words_of(context) for i in idx)
+
+
+def _apply(t: AlignedText, edits: list[_Edit]) -> AlignedText:
+    if not edits:
+        return t
+    parts: list[AlignedText] = []
+    last = 0
+    for e in sorted(edits, key=lambda e: e.start):
+        parts.append(t.slice(last, e.start))
+        starts = tuple(t.starts[s] for _, s, _ in e.pieces)
+        ends = tuple(t.ends[x - 1] for _, _, x in e.pieces)
+        parts.append(AlignedText("".join(c for c, _, _ in e.pieces), starts, ends))
+        last = e.end
+    parts.append(t.slice(last, len(t)))
+    return AlignedText.concat(parts)
+
+
+def _lost_gloss(m: regex.Match[str]) -> str:
+    return LOST if is_pinyin_syllable(m.group(1)) else m.group()
+
+
+def repair_mojibake(t: AlignedText) -> AlignedText:
+    """Recover byte-shifted GBK runs and mark lost characters with U+FFFD.
+
+    1. Runs of Chinese characters and marks are re-decoded one byte later where
+       that reads clearly better (`?!蓖醭硎荆怀鲟l` → `�”王楚表示，突出鄉`).
+    2. `?` + a pinyin gloss missing its `(` (`?qiáng)`) is one lost character.
+    3. A lone letter carrying a gloss (`f(shuō)`) is the rest of a lost character.
+    4. Glosses of recovered or lost characters are removed like any other.
+    """
+    text = t.text
+    edits: list[_Edit] = []
+    taken = 0
+    for a, b in _runs(text):
+        # a half-width mark right after the marker belongs to the run (`?!蓖醭`)
+        if a >= 2 and text[a - 1] in _HALF_TO_FULL and text[a - 2] in MARKERS:
+            a -= 1
+        if a < taken or b - a < 1:
+            continue
+        edit = _run_edit(text, a, b)
+        if edit is not None:
+            edits.append(edit)
+            taken = edit.end
+    out = _apply(t, edits)
+    out = out.sub(_GLOSS_LOSS, _lost_gloss)
+    out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
+    if out is t:
+        return t
+    return remove_pinyin_glosses(out)

@@ -1,0 +1,494 @@
+"""Text repairs of the normalization stage, each a pure `AlignedText -> AlignedText` rewrite.
+
+Every repair returns the very same object when it changes nothing, keeps each
+character's span in the original (`AlignedText.sub`/`slice`/`concat`), and is
+written as a rule of the language, not of one source. `normalize.REPAIRS`
+chains them; the mojibake repair lives in `mojibake`.
+
+>>> remove_pinyin_glosses(AlignedText.of("經(jīng)濟(jì)開發區(園區)")).text
+'經濟開發區(園區)'
+>>> to_halfwidth(AlignedText.of("增长１２．５％，达１，２０７家")).text
+'增长12.5%，达1,207家'
+>>> remove_spaces_in_numbers(AlignedText.of("投资1 204.5 亿元，57 个项目")).text
+'投资1204.5亿元，57个项目'
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import regex
+from govfacts.lexicons import load_table
+from govfacts.pipeline.aligned import AlignedText
+
+__all__ = [
+    "strip_boilerplate",
+    "remove_pinyin_glosses",
+    "repair_punctuation",
+    "cjk_punctuation",
+    "to_halfwidth",
+    "remove_spaces_in_numbers",
+    "join_broken_lines",
+    "is_pinyin_syllable",
+]
+
+BOILERPLATE = ("boilerplate.tsv", ("pattern", "kind", "note"))
+SYLLABLES = ("repair_pinyin_syllables.tsv", ("syllable",))
+UNITS = ("repair_units.tsv", ("unit", "kind", "note"))
+
+# ---------------------------------------------------------------------------
+# Pinyin
+# ---------------------------------------------------------------------------
+
+# Letters a pinyin gloss may contain: ASCII plus the tone-marked vowels, ü and ḿ ń ň ǹ.
+PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ"
+_TONE_MARKS = frozenset("\u0300\u0301\u0304\u030c")  # grave, acute, macron, caron (after NFD)
+# Toneless syllables that are also common unit abbreviations in brackets: (ha) (min) (pa).
+_TONELESS_EXCLUDED = frozenset({"ha", "min", "pa", "m", "n", "ng", "hm", "hng"})
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    return frozenset(r["syllable"] for r in load_table(*SYLLABLES, key="syllable"))
+
+
+def is_pinyin_syllable(word: str) -> bool:
+    """True for one lowercase Hanyu Pinyin syllable, tone-marked (`jīng`) or toneless (`zhan`).
+
+    A toneless syllable must have two letters or more and not be a unit
+    abbreviation (`ha`, `min`, `pa`); capitals never count (`(Apple)`, `(GDP)`).
+
+    >>> is_pinyin_syllable("lǘ"), is_pinyin_syllable("zhan"), is_pinyin_syllable("gdp")
+    (True, True, False)
+    """
+    if not word or word != word.lower():
+        return False
+    decomposed = unicodedata.normalize("NFD", word).replace("u\u0308", "v")
+    toned = any(ch in _TONE_MARKS for ch in decomposed)
+    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if not base.isascii() or base not in _syllables():
+        return False
+    return toned or (len(base) >= 2 and base not in _TONELESS_EXCLUDED)
+
+
+_GLOSS = regex.compile(
+    rf"""
+    (?<=[\p{{Han}}\ufffd])          # right after a Chinese character (or a lost one, U+FFFD)
+    [(（]                           # half- or full-width opening bracket
+    ([{PINYIN_LETTERS}]{{1,7}})     # one syllable's letters; checked against the syllable table
+    [)）]                           # closing bracket
+    """,
+    regex.VERBOSE,
+)
+
+
+def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
+    """Delete pinyin glosses after Chinese characters: `經(jīng)濟(jì)` → `經濟`.
+
+    Real brackets stay: `(淮发〔2020〕7号)`, `(园区)`, `(Apple)`, `(GDP)`, `(1)`.
+    """
+    return t.sub(_GLOSS, lambda m: "" if is_pinyin_syllable(m.group(1)) else m.group())
+
+
+# ---------------------------------------------------------------------------
+# Boilerplate
+# ---------------------------------------------------------------------------
+
+# A pinyin gloss anywhere (used only to build the matching key of a line).
+_ANY_GLOSS = regex.compile(rf"[(（][{PINYIN_LETTERS}]{{1,7}}[)）]")
+_LINE = regex.compile(r"[^\n]*\n?")
+_HSPACE = "[ \\t\\u3000\\u00a0]"
+
+# A metadata line: a publication-date or source label with a value.
+_METADATA = regex.compile(
+    r"""
+    (?:发布|發布|发表|發表|更新|成文)?(?:时间|時間|日期)\s*[:：]\s*\d{4}   # 发布时间:2020-…
+    | (?:信息)?(?:来源|來源|出处|出處)\s*[:：]\s*[^\s:：]                  # 来源: 某某
+    | \d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.*(?:来源|來源)        # 2020-09-23 … 来源
+    """,
+    regex.VERBOSE,
+)
+# Content that must never be deleted as debris: a number with a unit or a full sentence.
+_CONTENT = regex.compile(
+    r"""
+    \d[\d.,]*\s*(?:亿|万|元|个|個|家|项|項|户|戶|%|％|亩|畝|吨|噸)   # a number with a unit
+    | [。！？].                                                   # a sentence end before more text
+    | ^.{30,}[。！？]$                                            # a long line ending a sentence
+    """,
+    regex.VERBOSE,
+)
+# Short slogan lines of a public-service advert: Han groups split by spaces, or one exclaimed.
+_SLOGAN = regex.compile(
+    r"""
+    ^(?:[\p{Han}~～！!]{1,16}[ \u3000]+)+[\p{Han}~～！!]{1,16}$   # 爱 护 环 境 / 垃圾分类 变废为宝
+    | ^\p{Han}{2,16}[~～！!]$                                    # 保护环境！
+    | ^\p{Han}{2,8}$                                             # 爱护环境
+    """,
+    regex.VERBOSE,
+)
+# What is left of a line of only debris tokens: brackets, bars, separators, spaces.
+_RESIDUE = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]*")
+
+
+@cache
+def _boilerplate() -> tuple[regex.Pattern[str], list[regex.Pattern[str]], list[regex.Pattern[str]]]:
+    rows = load_table(*BOILERPLATE, key="pattern")
+    tokens = sorted((r["pattern"] for r in rows if r["kind"] == "token"), key=len, reverse=True)
+    token = regex.compile("|".join(f"(?:{p})" for p in tokens))
+    lines = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "line"]
+    ads = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "ad"]
+    return token, lines, ads
+
+
+def _lines(text: str) -> list[tuple[int, int, int]]:
+    """(start, end without newline, end with newline) of every line."""
+    out = []
+    for m in _LINE.finditer(text):
+        a, b = m.span()
+        if a == b:
+            continue
+        out.append((a, b - 1 if text[b - 1] == "\n" else b, b))
+    return out
+
+
+def _key(line: str) -> str:
+    return _ANY_GLOSS.sub("", line).strip(" \t\u3000\u00a0")
+
+
+def _drop(t: AlignedText, spans: list[tuple[int, int]]) -> AlignedText:
+    """`t` without the given character ranges (sorted, non-overlapping)."""
+    if not spans:
+        return t
+    parts, last = [], 0
+    for a, b in sorted(spans):
+        parts.append(t.slice(last, a))
+        last = b
+    parts.append(t.slice(last, len(t)))
+    return AlignedText.concat(parts)
+
+
+def strip_boilerplate(t: AlignedText) -> AlignedText:
+    """Delete lines of web and print page debris; cut debris out of metadata lines.
+
+    Whole lines go when they are debris (`【字体：大 中 小】`, `扫一扫在手机打开当前页`,
+    ICP/版权所有/网站标识码 footers, breadcrumbs, `关键词:` and `责任编辑` lines, a
+    `公益广告` banner with the short slogan lines next to it). A `发布时间:`/`来源:`
+    line carrying a date or a source is kept; only its `点击数:`/`浏览次数:`/`字号:`
+    fragments are cut. A line with a number and unit or a full sentence is never deleted.
+    """
+    token, line_patterns, ad_patterns = _boilerplate()
+    text = t.text
+    lines = _lines(text)
+    keys = [_key(text[a:b]) for a, b, _ in lines]
+    drop: list[tuple[int, int]] = []
+    dropped: set[int] = set()
+    ads: list[int] = []
+    for i, ((a, b, c), key) in enumerate(zip(lines, keys, strict=True)):
+        if not key:
+            continue
+        if _METADATA.search(key):
+            drop += _metadata_cuts(text, a, b, token)
+            continue
+        if any(p.search(key) for p in ad_patterns) and len(key) <= 60 and not _CONTENT.search(key):
+            ads.append(i)
+            continue
+        if _CONTENT.search(key):
+            continue
+        if any(p.fullmatch(key) for p in line_patterns) or _RESIDUE.fullmatch(token.sub("", key)):
+            drop.append((a, c))
+            dropped.add(i)
+    for i in ads:
+        drop.append(lines[i][0::2])
+        dropped.add(i)
+        for step in (-1, 1):  # slogans directly above and below, blank lines skipped
+            j = i + step
+            while 0 <= j < len(lines) and j not in ads:
+                if not keys[j]:
+                    j += step
+                    continue
+                if j in dropped or not _SLOGAN.match(keys[j]):
+                    break
+                drop.append(lines[j][0::2])
+                dropped.add(j)
+                j += step
+    return _drop(t, _merge(drop))
+
+
+def _metadata_cuts(text: str, a: int, b: int, token: regex.Pattern[str]) -> list[tuple[int, int]]:
+    """Debris tokens of the metadata line `text[a:b]` with the blanks after them."""
+    cuts: list[tuple[int, int]] = []
+    for m in token.finditer(text, a, b):
+        end = m.end()
+        while end < b and text[end] in " \t\u3000\u00a0":
+            end += 1
+        if end > m.start():
+            cuts.append((m.start(), end))
+    cuts = _merge(cuts)
+    if cuts and cuts[-1][1] == b:  # debris ending the line takes the blanks before it
+        start = cuts[-1][0]
+        while start > a and text[start - 1] in " \t\u3000\u00a0":
+            start -= 1
+        cuts[-1] = (start, b)
+    return cuts
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(set(spans)):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Punctuation
+# ---------------------------------------------------------------------------
+
+_DOUBLE_COMMA = regex.compile(
+    r"""
+    (?<![0-9])[,，]{2,}     # two or more commas not after a digit
+    | [,，]{2,}(?![0-9])    # … or not before one (1,,207 is left alone)
+    """,
+    regex.VERBOSE,
+)
+_COMMA_BY_STRONGER = regex.compile(
+    r"""
+    [,，]+(?=[。、；;！？!?])     # a comma before a stronger mark: ,。 ,、 ,；
+    | (?<=[。、；！？])[,，]+     # a comma after one: 。,
+    """,
+    regex.VERBOSE,
+)
+_DOUBLE_ENUM = regex.compile(r"、{2,}")
+# A question mark where no question can end: right after a clause mark or at a line start.
+_STRAY_QUESTION = regex.compile(r"(?:(?<=[，。：；、,:;])|(?<=^|\n))[?？]")
+
+
+def _stray_question(m: regex.Match[str]) -> str:
+    text = m.string
+    a = text.rfind("\n", 0, m.start()) + 1
+    b = text.find("\n", m.end())
+    line = text[a : len(text) if b < 0 else b]
+    opens, closes = line.count("“"), line.count("”")
+    if closes > opens:
+        return "“"
+    if opens > closes:
+        return "”"
+    return "\ufffd"
+
+
+def repair_punctuation(t: AlignedText) -> AlignedText:
+    """Undo doubled and garbled punctuation of broken pipelines.
+
+    `,,`/`，，` → `，`; `。,` `,。` → `。`; `,、` `、、` → `、`; a `?` that cannot be a
+    question mark (after `，。：；、` or at a line start) becomes the quote mark the
+    line is missing, or U+FFFD. Numbers (`1,207.87`) and real questions stay.
+    """
+    t = t.sub(_STRAY_QUESTION, _stray_question)
+    t = t.sub(_DOUBLE_COMMA, "，")
+    t = t.sub(_COMMA_BY_STRONGER, "")
+    return t.sub(_DOUBLE_ENUM, "、")
+
+
+_CJK = r"\p{Han}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’《》"
+_HALF_PUNCT = regex.compile(
+    rf"""
+    (?<=[{_CJK}])[,;:?!]      # right after a CJK character or mark
+    | [,;:?!](?=[{_CJK}])     # or right before one (digit,digit is never touched)
+    """,
+    regex.VERBOSE,
+)
+_HAN_BRACKETS = regex.compile(r"\(([^()\n]*\p{Han}[^()\n]*)\)")
+_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+
+
+def cjk_punctuation(t: AlignedText) -> AlignedText:
+    """Half-width `,;:?!` next to Chinese text and `( )` around Chinese → full-width.
+
+    Numbers (`1,207.87`, `19:42`) and Latin text are never touched.
+    """
+    t = t.sub(_HALF_PUNCT, lambda m: _FULL[m.group()])
+    return t.sub(_HAN_BRACKETS, lambda m: f"（{m.group(1)}）")
+
+
+# ---------------------------------------------------------------------------
+# Width and spaces in numbers
+# ---------------------------------------------------------------------------
+
+_HALFWIDTH = {
+    **{0xFF10 + i: str(i) for i in range(10)},
+    **{0xFF21 + i: chr(0x41 + i) for i in range(26)},
+    **{0xFF41 + i: chr(0x61 + i) for i in range(26)},
+    ord("％"): "%",
+    ord("＋"): "+",
+}
+_NUMBER_PUNCT = regex.compile(
+    r"""
+    (?<=[0-9])．(?=[0-9])                 # decimal point inside a number
+    | (?<=[0-9])，(?=[0-9]{3}(?![0-9]))   # thousands separator: exactly three digits follow
+    | －(?=[0-9])                          # minus or range dash before a digit
+    """,
+    regex.VERBOSE,
+)
+_NUMBER_PUNCT_HALF = {"．": ".", "，": ",", "－": "-"}
+
+
+def to_halfwidth(t: AlignedText) -> AlignedText:
+    """Full-width digits, Latin letters, `％` `＋` and number punctuation → half-width.
+
+    `１２．５％` → `12.5%`; `，。、：；！？（）` stay full-width unless inside a number.
+    Length-preserving.
+    """
+    t = t.translate(_HALFWIDTH)
+    return t.sub(_NUMBER_PUNCT, lambda m: _NUMBER_PUNCT_HALF[m.group()])
+
+
+_SP = "[ \\u3000\\u00a0]"
+
+
+@cache
+def _units() -> str:
+    units = sorted((r["unit"] for r in load_table(*UNITS, key="unit")), key=len, reverse=True)
+    return "|".join(regex.escape(u) for u in units)
+
+
+@cache
+def _number_space_patterns() -> tuple[regex.Pattern[str], ...]:
+    units = _units()
+    thousands = regex.compile(
+        rf"""
+        (?<=(?<![0-9.,])[0-9]{{1,3}})       # after a leading group of one to three digits
+        {_SP}                               # the single space to delete
+        (?=[0-9]{{3}}                       # exactly three digits follow
+           (?:{_SP}[0-9]{{3}})*             # maybe more groups
+           (?:\.[0-9]+)?                    # maybe decimals
+           {_SP}*(?:{units}))               # and then a unit
+        """,
+        regex.VERBOSE,
+    )
+    point = regex.compile(
+        rf"(?<=[0-9]){_SP}+\.{_SP}*(?=[0-9])"
+    )  # 12 . 5 (not the list item 1. 2022)
+    before_unit = regex.compile(rf"(?<=[0-9]){_SP}+(?=(?:{units}))")  # 36.8 亿元, 12 %
+    dash = regex.compile(rf"(?<=[0-9]){_SP}*([—–~～至]){_SP}*(?=[0-9])")  # 1 — 11
+    return thousands, point, before_unit, dash
+
+
+def remove_spaces_in_numbers(t: AlignedText) -> AlignedText:
+    """Delete stray spaces inside numbers and between a number and its unit.
+
+    `36.8 亿元` → `36.8亿元`, `1—11 月份` → `1—11月份`, `1 204.5亿元` → `1204.5亿元`,
+    `12 . 5 %` → `12.5%`; U+3000 and NBSP count as spaces. Two numbers are never
+    joined unless the second is a three-digit group followed by a unit.
+    """
+    thousands, point, before_unit, dash = _number_space_patterns()
+    t = t.sub(thousands, "")
+    t = t.sub(point, ".")
+    t = t.sub(dash, lambda m: m.group(1))
+    return t.sub(before_unit, "")
+
+
+# ---------------------------------------------------------------------------
+# Broken lines
+# ---------------------------------------------------------------------------
+
+# Marks that end a paragraph (a heading or label ends with none of the clause marks).
+_FINAL = regex.compile(r"[。！？!?；;：:…”’』」）)》】~～]$")
+_BYLINE_END = regex.compile(r"[。！？”][(（][^()（）]{1,20}[)）]$")  # …好。(閆肅)
+_CLAUSE = regex.compile(r"[，,。；;！？]")
+_HEADING_START = regex.compile(
+    r"""
+    ^(?:[一二三四五六七八九十百]+[、.．]                 # 一、
+      | [(（][一二三四五六七八九十\d]+[)）]               # （一） (1)
+      | \d{1,2}[、.．](?![0-9])                          # 1、 2.
+      | 第[一二三四五六七八九十\d]+[章节部分条]           # 第一章
+      | [^\s，。,：:]{1,12}[：:]                          # 王莉： 主持人: speaker labels
+      | ——|■|▲|△|●|◆|★|【                              # subtitles, bylines, banners
+    )
+    """,
+    regex.VERBOSE,
+)
+_NEVER_OPEN = regex.compile(r"^(?:——|■|▲|△|●|◆|★|【)")  # subtitles, bylines, banners
+_PICTURE = regex.compile(r"^(?:[■▲△●◆□]|图为|圖為|图片|圖片|摄影|攝影|图/|圖/)")  # surely a caption
+_CAPTION = regex.compile(
+    r"""
+    ^[■▲△●◆□].*                                   # ■ 摄影 记者 陈文晓
+    | ^(?:图为|圖為|图片|圖片|摄影|攝影|图/|圖/).*    # 图为… 摄影…
+    | ^[^，,。]{1,29}[。]$                          # a short one-sentence line
+    """,
+    regex.VERBOSE,
+)
+MAX_CAPTIONS = 3  # captions allowed between the halves of a broken paragraph
+
+
+def _strip(t: AlignedText, a: int, b: int) -> tuple[int, int]:
+    while a < b and t.text[a] in " \t\u3000\u00a0\r":
+        a += 1
+    while b > a and t.text[b - 1] in " \t\u3000\u00a0\r":
+        b -= 1
+    return a, b
+
+
+def _open_end(par: str) -> bool:
+    """A paragraph that stops mid-sentence (no final mark, not a heading)."""
+    if _FINAL.search(par) or _BYLINE_END.search(par):
+        return False
+    if _NEVER_OPEN.match(par) or (_HEADING_START.match(par) and not _CLAUSE.search(par[:-1])):
+        return False
+    return bool(_CLAUSE.search(par))  # titles and metadata lines have no clause marks
+
+
+def join_broken_lines(t: AlignedText) -> AlignedText:
+    """Join paragraphs broken mid-sentence by a layout and drop blank lines.
+
+    A paragraph that ends without a final mark and is not a heading or label
+    continues in the next paragraph that does not start like a heading; short
+    captions (`■` bylines, one short sentence) found between the halves are
+    moved after the joined paragraph. Paragraphs are separated by one `\\n`.
+    """
+    text = t.text
+    pars: list[tuple[int, int, int]] = []  # (start, end, newline index or -1)
+    for a, b, c in _lines(text):
+        a, b = _strip(t, a, b)
+        if a < b:
+            pars.append((a, b, c - 1 if c > 0 and text[c - 1] == "\n" else -1))
+    out: list[AlignedText] = []
+    i = 0
+    while i < len(pars):
+        group = [pars[i]]
+        moved: list[tuple[int, int, int]] = []
+        j = i + 1
+        while _open_end("".join(text[a:b] for a, b, _ in group)):
+            captions = []
+            k = j
+            while (
+                k < len(pars)
+                and len(captions) < MAX_CAPTIONS
+                and _CAPTION.match(text[pars[k][0] : pars[k][1]])
+            ):
+                captions.append(pars[k])
+                k += 1
+            if k >= len(pars) or _HEADING_START.match(text[pars[k][0] : pars[k][1]]):
+                first = text[captions[0][0] : captions[0][1]] if captions else ""
+                if not first or _PICTURE.match(first) or _HEADING_START.match(first):
+                    break
+                k, captions = j, []  # the short "caption" is the rest of the sentence itself
+            moved += captions
+            group.append(pars[k])
+            j = k + 1
+        for n, (a, b, nl) in enumerate(group + moved):
+            last_of_par = n == len(group) - 1 or n >= len(group)
+            out.append(t.slice(a, b))
+            if not last_of_par:
+                continue
+            if nl >= 0:
+                out.append(t.slice(nl, nl + 1))
+            else:
+                out.append(AlignedText("\n", (t.ends[b - 1],), (t.ends[b - 1],)))
+        i = j
+    if out and text and not text.endswith("\n"):
+        out.pop()  # no newline was there at the very end
+    joined = AlignedText.concat(out)
+    return t if joined.text == text else joined
