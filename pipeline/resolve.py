@@ -20,7 +20,7 @@ import regex
 
 from govfacts.extractors import context
 from govfacts.extractors.dates import TimeExpr, find_time_expressions
-from govfacts.pipeline.records import Document, Mention
+from govfacts.pipeline.records import Document, Mention, Sentence
 
 __all__ = ["resolve", "speaker_turns", "Turn"]
 
@@ -29,7 +29,6 @@ _TURN = regex.compile(
 )
 _NOT_SPEAKERS = frozenset({"注", "单位", "来源", "发布时间", "关键词", "附件", "电话", "地址", "时间", "地点", "备注", "说明", "标题", "作者", "编辑", "责任编辑", "信息来源"})
 _STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库")
-_SINCE_TODAY = frozenset({"since"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +65,130 @@ def _year_of(expr: TimeExpr) -> int | None:
     return d.year if d else None
 
 
-def _period(doc: Document, m: Mention, times: list[TimeExpr], heads: dict[int, list[TimeExpr]]) -> tuple[date | None, date | None]:
-    if m.kind in ("date", "project") or m.role != "fact":
-        return (m.period_start, m.period_end)
-    sentence = context.sentence_at(doc, m.char_start)
-    governing: TimeExpr | None = None
-    if sentence is not None:
-        before = [t for t in times if sentence.char_start <= t.char_start and t.char_end <= m.char_start]
-        if before:
-            governing = before[-1]
-        else:
-            for t in reversed(heads.get(sentence.paragraph, [])):
-                if t.char_end <= m.char_start:
-                    governing = t
-                    break
+# Expressions that compare or name, and so never govern a quantity (去年同期).
+_NON_GOVERNING = frozenset({"year_ago"})
+# Paragraphs about the future: what they say is a target or a plan, not this period's fact.
+_FUTURE_HEAD = regex.compile(r"^(?:下一步|今后|未来|接下来|下阶段)")
+_HEAD_SLACK = 4  # characters a clause may carry before its head expression (其中，在，全市)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Time expressions by sentence, and which of them open a clause."""
+
+    by_sentence: dict[int, list[tuple[TimeExpr, bool]]]  # sentence index → (expr, opens a clause)
+
+
+def _scopes(doc: Document, times: list[TimeExpr]) -> _Scope:
+    text = doc.text
+    starts = [s.char_start for s in doc.sentences]
+    by_sentence: dict[int, list[tuple[TimeExpr, bool]]] = {}
+    for t in times:
+        if t.kind in _NON_GOVERNING or t.period_start is None and t.period_end is None:
+            continue
+        k = bisect.bisect_right(starts, t.char_start) - 1
+        if k < 0:
+            continue
+        c = context.clause_start(text, t.char_start, doc.sentences[k].char_start)
+        opens = t.char_start - c <= _HEAD_SLACK
+        by_sentence.setdefault(k, []).append((t, opens))
+    return _Scope(by_sentence)
+
+
+def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turns: list[Turn]) -> list[tuple[date | None, date | None]]:
+    """The period of each mention (document order), by the scoping rules of the module docstring.
+
+    A time expression in the quantity's own clause governs it; else the last
+    expression opening a clause earlier in its sentence; else the expression
+    that opened the latest paragraph before it, which carries across sentences
+    and paragraphs until another replaces it, a new speaker turn begins, or a
+    paragraph turns to the future (下一步…). A plan (预计年产值) takes only a
+    period of its own clause.
+    """
+    text = doc.text
+    scope = _scopes(doc, times)
+    starts = [s.char_start for s in doc.sentences]
+    turn_starts = {t.char_start for t in turns}
+    carried: TimeExpr | None = None
+    done_sentence = -1
+    last_paragraph = -1
+    out: list[tuple[date | None, date | None]] = []
+    for m in mentions:
+        k = bisect.bisect_right(starts, m.char_start) - 1
+        # Walk the sentences before this one, updating what is carried.
+        while done_sentence < k - 1:
+            done_sentence += 1
+            carried, last_paragraph = _carry(doc, scope, done_sentence, carried, last_paragraph, turn_starts)
+        if k > done_sentence:
+            # entering sentence k: a new paragraph may reset the carried period
+            sent = doc.sentences[k]
+            if sent.paragraph != last_paragraph:
+                if _paragraph_resets(doc, sent, turn_starts):
+                    carried = None
+                last_paragraph = sent.paragraph
+        if m.kind in ("date", "project") or m.role != "fact" or k < 0:
+            out.append((m.period_start, m.period_end))
+            continue
+        governing = _governing(text, doc.sentences[k], scope.by_sentence.get(k, []), m, own_clause_only=m.status == "plan")
+        if governing is None and m.status != "plan":
+            governing = carried
+        out.append(_period_of(doc, m, governing))
+    return _title_follows_body(doc, mentions, out)
+
+
+def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tuple[date | None, date | None]]) -> list[tuple[date | None, date | None]]:
+    """A headline repeats the body's facts: a title figure takes the period of its body twin."""
+    if not doc.sentences or doc.sentences[0].paragraph != 0 or not doc.title:
+        return periods
+    title = doc.sentences[0]
+    if doc.text[title.char_start : title.char_end] != doc.title:
+        return periods
+    body = {}
+    for m, p in zip(mentions, periods, strict=True):
+        if m.char_start >= title.char_end:
+            body.setdefault((m.kind, m.text), p)
+    return [
+        body.get((m.kind, m.text), p) if m.char_end <= title.char_end and m.kind != "date" else p
+        for m, p in zip(mentions, periods, strict=True)
+    ]
+
+
+def _carry(doc: Document, scope: _Scope, k: int, carried: TimeExpr | None, last_paragraph: int, turn_starts: set[int]) -> tuple[TimeExpr | None, int]:
+    sent = doc.sentences[k]
+    if sent.paragraph != last_paragraph:
+        if _paragraph_resets(doc, sent, turn_starts):
+            carried = None
+        last_paragraph = sent.paragraph
+    first_of_paragraph = k == 0 or doc.sentences[k - 1].paragraph != sent.paragraph
+    for t, opens in scope.by_sentence.get(k, []):
+        if first_of_paragraph and opens and t.char_start - sent.char_start <= _HEAD_SLACK:
+            carried = t  # a paragraph-opening expression governs what follows it
+    return carried, last_paragraph
+
+
+def _paragraph_resets(doc: Document, sent: Sentence, turn_starts: set[int]) -> bool:
+    text = doc.text
+    line_start = text.rfind("\n", 0, sent.char_start) + 1
+    return line_start in turn_starts or bool(_FUTURE_HEAD.match(text, sent.char_start))
+
+
+def _governing(
+    text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention, *, own_clause_only: bool = False
+) -> TimeExpr | None:
+    before = [(t, opens) for t, opens in exprs if t.char_end <= m.char_start]
+    if not before:
+        return None
+    c = context.clause_start(text, m.char_start, sent.char_start)
+    in_clause = [t for t, _ in before if t.char_start >= c]
+    if in_clause:
+        return in_clause[-1]
+    if own_clause_only:
+        return None
+    heads = [t for t, opens in before if opens]
+    return heads[-1] if heads else None
+
+
+def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[date | None, date | None]:
     if m.status == "target":
         year = _year_of(governing) if governing else None
         if year is None and doc.published:
@@ -88,36 +197,29 @@ def _period(doc: Document, m: Mention, times: list[TimeExpr], heads: dict[int, l
     if governing is None:
         return (None, None)
     start, end = governing.period_start, governing.period_end
-    if governing.kind == "cutoff" and sentence is not None:
-        clause = doc.text[context.clause_start(doc.text, m.char_start, sentence.char_start) : m.char_start]
+    if governing.text == "今年" and doc.published and end and end.year == doc.published.year:
+        end = doc.published  # 今年 with no cutoff: from 1 January to the day of the report
+    if governing.kind == "cutoff":
+        sentence_start = context.sentence_at(doc, m.char_start)
+        lo = sentence_start.char_start if sentence_start else 0
+        clause = doc.text[context.clause_start(doc.text, m.char_start, lo) : m.char_start]
         if _STOCK.search(clause):
             start = None  # a stock at the cutoff day, not a flow since 1 January
     return (start, end)
-
-
-def _paragraph_heads(doc: Document, times: list[TimeExpr]) -> dict[int, list[TimeExpr]]:
-    """Time expressions standing at the head of a sentence (they govern what follows)."""
-    heads: dict[int, list[TimeExpr]] = {}
-    for s in doc.sentences:
-        for t in times:
-            if s.char_start <= t.char_start < s.char_start + 6 and t.char_end <= s.char_end:
-                heads.setdefault(s.paragraph, []).append(t)
-                break
-    return heads
 
 
 def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Fill evidence, period, speaker and city on every mention of `doc`."""
     text = doc.text
     times = find_time_expressions(text, published=doc.published)
-    heads = _paragraph_heads(doc, times)
     turns = speaker_turns(text)
     turn_starts = [t.char_start for t in turns]
+    mentions = sorted(mentions, key=lambda m: m.char_start)
+    periods = _periods(doc, mentions, times, turns)
     out: list[Mention] = []
-    for m in mentions:
+    for m, (period_start, period_end) in zip(mentions, periods, strict=True):
         sentence = context.sentence_at(doc, m.char_start)
         orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
-        period_start, period_end = _period(doc, m, times, heads)
         out.append(
             replace(
                 m,
