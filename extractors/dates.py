@@ -5,14 +5,14 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import regex
 from govfacts.lexicons import LexiconError, load_table
 from govfacts.pipeline.records import Document, Mention
 
-__all__ = ["TimeKind", "TimeExpr", "find_time_expressions", "extract_dates"]
+__all__ = ["TimeKind", "TimeExpr", "find_time_expressions", "extract_dates", "infer_reference_year", "document_time_expressions"]
 
 TimeKind = Literal[
     "day",
@@ -247,6 +247,7 @@ class _Context:
     # the last year written in digits: anchors 今年 when there is no publication date
     explicit_year: int | None
     mentioned_year: int | None = None  # the last year named in any way (anchors 新的一年)
+    reference_year: int | None = None  # the year of writing inferred from the text, when unpublished
     scoped_year: int | None = None  # a 去年 of the current sentence
     last_window: tuple[date, date] | None = None  # the last resolved period (for 去年同期)
 
@@ -260,11 +261,13 @@ def _relative_year(word: str, ctx: _Context) -> int | None:
     anchor, offset = _ANCHOR.fullmatch(_vocab().value[word]).groups()  # type: ignore[union-attr]
     n = int(offset)
     if anchor == "published":
-        base = ctx.published.year if ctx.published else ctx.explicit_year
+        base = ctx.published.year if ctx.published else (ctx.reference_year or ctx.explicit_year)
     elif anchor == "context":
         base = ctx.bare_year()
     elif ctx.published:  # 新的一年: the year of publication, the next one for a December paper
         base, n = ctx.published.year, (1 if ctx.published.month == 12 else 0)
+    elif ctx.reference_year is not None:  # the year of writing, inferred from the text
+        base = ctx.reference_year
     else:  # without a publication date: the year after the last year named
         base = ctx.mentioned_year
     return None if base is None else base + n
@@ -425,8 +428,34 @@ def _resolve(m: regex.Match[str], ctx: _Context) -> TimeExpr:
     return TimeExpr(m.group("expr"), a, b, start, end, kind, cumulative, explicit)
 
 
+_YEAR_WRITTEN = regex.compile(r"(?<![\d〔\[（(])((?:19|20)\d{2})(?![\d〕\]])(年以来)?")
+_TITLE = regex.compile(r"《[^》]{0,80}》")
+
+
+def infer_reference_year(text: str) -> int | None:
+    """The year a text without a publication date was written in, read from the years it names.
+
+    The latest year written is taken as the year of writing, except that `Y年以来`
+    (since Y) is said after Y: a writer inside Y says 今年以来. Years inside 《》
+    titles and document numbers (〔2020〕) do not count. None when no year is written.
+
+    >>> infer_reference_year("2021年以来，开发区…去年…新的一年")
+    2022
+    >>> infer_reference_year("在2022中国（濉溪）铝基新材料论坛上签约") is None
+    False
+    """
+    best: tuple[int, bool] | None = None
+    for m in _YEAR_WRITTEN.finditer(_TITLE.sub(lambda t: " " * len(t.group()), text)):
+        year, since = int(m.group(1)), bool(m.group(2))
+        if best is None or year > best[0] or (year == best[0] and since):
+            best = (year, since)
+    if best is None:
+        return None
+    return best[0] + 1 if best[1] else best[0]
+
+
 def find_time_expressions(
-    text: str, *, published: date | None, anchor_year: int | None = None
+    text: str, *, published: date | None, anchor_year: int | None = None, reference_year: int | None = None
 ) -> list[TimeExpr]:
     """Every time expression of a normalized text, longest first, resolved to a period.
 
@@ -443,6 +472,8 @@ def find_time_expressions(
         text: the normalized (Simplified, half-width) text.
         published: the publication date, if known.
         anchor_year: a year the caller knows the text is about, used before any year is written.
+        reference_year: with no `published`, the year of writing (see `infer_reference_year`):
+            relative words (今年, 去年, 新的一年) resolve against it.
 
     Returns:
         The expressions in text order.
@@ -453,6 +484,7 @@ def find_time_expressions(
     """
     start_year = anchor_year if anchor_year is not None else (published.year if published else None)
     ctx = _Context(published, start_year, anchor_year is not None, anchor_year)
+    ctx.reference_year = None if published else reference_year
     out: list[TimeExpr] = []
     for m in _pattern().finditer(text):
         if m.group("stop"):
@@ -480,11 +512,23 @@ def _is_date_row(e: TimeExpr, text: str) -> bool:
     return not e.text.endswith(_pause_words()) or _before_pause(text, e.char_end)
 
 
+@lru_cache(maxsize=8)  # extract and resolve ask for the same document in turn
+def _document_times(text: str, published: date | None) -> tuple[TimeExpr, ...]:
+    ref = None if published else infer_reference_year(text)
+    return tuple(find_time_expressions(text, published=published, anchor_year=ref, reference_year=ref))
+
+
+def document_time_expressions(doc: Document) -> list[TimeExpr]:
+    """The time expressions of a document, resolved against its publication date or,
+    when it has none, against the year of writing its text implies."""
+    return list(_document_times(doc.text, doc.published))
+
+
 def extract_dates(doc: Document) -> list[Mention]:
     """The date rows of a document: one mention per time expression, in text order."""
     text = doc.text
     out: list[Mention] = []
-    for e in find_time_expressions(text, published=doc.published):
+    for e in document_time_expressions(doc):
         if not _is_date_row(e, text):
             continue
         orig_start, orig_end = doc.aligned.orig_span(e.char_start, e.char_end)

@@ -19,6 +19,9 @@ __all__ = [
     "Sentence",
     "Document",
     "Mention",
+    "Project",
+    "Stage",
+    "ProjectStage",
     "DocError",
     "MENTION_FIELDS",
 ]
@@ -29,6 +32,9 @@ Role = Literal["fact", "threshold", "label"]
 Status = Literal["actual", "target", "plan"]
 Script = Literal["simplified", "traditional"]
 Stage = Literal["read", "normalize", "segment", "extract", "resolve", "load"]
+ProjectStage = Literal[
+    "negotiating", "signed", "started", "under_construction", "completed", "in_production", "planned"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +107,27 @@ class Mention:
     char_end: int = 0
     orig_start: int = 0
     orig_end: int = 0
+    source_region: str | None = None  # where investment comes from (来自沪苏浙), never where it happened
 
 
 MENTION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Mention))
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A named project of a document: one register entry however often it is named."""
+
+    doc_id: str
+    name: str
+    investment: Decimal | None  # CNY, exact; None when not given in 元
+    investment_qualifier: Qualifier | None
+    stage: ProjectStage | None
+    stage_date: date | None
+    city: str | None
+    area: str | None
+    sentence: str | None
+    char_start: int
+    char_end: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,13 @@ import bisect
 from dataclasses import dataclass, replace
 from datetime import date
 
+from functools import cache
+
 import regex
 
 from govfacts.extractors import context
-from govfacts.extractors.dates import TimeExpr, find_time_expressions
+from govfacts.extractors.dates import TimeExpr, document_time_expressions
+from govfacts.lexicons import load_table
 from govfacts.pipeline.records import Document, Mention, Sentence
 
 __all__ = ["resolve", "speaker_turns", "Turn"]
@@ -28,7 +31,14 @@ _TURN = regex.compile(
     r"(?m)^(?P<label>(?:[\p{Han}]{1,12}记者|主持人|记者|[\p{Han}·]{2,4}))[ \t]*[:：](?=[ \t]*$|[ \t]*[\p{Han}“])"
 )
 _NOT_SPEAKERS = frozenset({"注", "单位", "来源", "发布时间", "关键词", "附件", "电话", "地址", "时间", "地点", "备注", "说明", "标题", "作者", "编辑", "责任编辑", "信息来源"})
-_STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库")
+_STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库|合计")
+_SINCE_AFTER = regex.compile(r"[^，。；]{0,8}?以来")
+
+
+@cache
+def _blockers() -> regex.Pattern[str]:
+    rows = load_table("period_blockers.tsv", ("pattern", "note"))
+    return regex.compile("|".join(f"(?:{r['pattern']})" for r in rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,10 @@ def _year_of(expr: TimeExpr) -> int | None:
 
 # Expressions that compare or name, and so never govern a quantity (去年同期).
 _NON_GOVERNING = frozenset({"year_ago"})
+# Points in time: they carry beyond their sentence only when they open a paragraph.
+_EVENT_KINDS = frozenset({"day", "days", "month"})
+# 全年目标, 年度计划: the period names the target, it does not date the figure after it.
+_NAMES_A_TARGET = regex.compile(r"(?:目标|任务|计划)")
 # Paragraphs about the future: what they say is a target or a plan, not this period's fact.
 _FUTURE_HEAD = regex.compile(r"^(?:下一步|今后|未来|接下来|下阶段)")
 _HEAD_SLACK = 4  # characters a clause may carry before its head expression (其中，在，全市)
@@ -86,6 +100,8 @@ def _scopes(doc: Document, times: list[TimeExpr]) -> _Scope:
     for t in times:
         if t.kind in _NON_GOVERNING or t.period_start is None and t.period_end is None:
             continue
+        if _NAMES_A_TARGET.match(text, t.char_end):
+            continue
         k = bisect.bisect_right(starts, t.char_start) - 1
         if k < 0:
             continue
@@ -99,41 +115,80 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
     """The period of each mention (document order), by the scoping rules of the module docstring.
 
     A time expression in the quantity's own clause governs it; else the last
-    expression opening a clause earlier in its sentence; else the expression
-    that opened the latest paragraph before it, which carries across sentences
-    and paragraphs until another replaces it, a new speaker turn begins, or a
-    paragraph turns to the future (下一步…). A plan (预计年产值) takes only a
-    period of its own clause.
+    expression opening a clause earlier in its sentence; else one carried from
+    before. Two things are carried: the expression that opened the latest
+    paragraph (it holds across paragraphs), and a statistical period (1-8月,
+    截至8月底) that opened a clause earlier in the same paragraph. A paragraph
+    that turns to the future (下一步…) or opens with a vague time word (目前)
+    drops what was carried; the title carries nothing. A plan (预计年产值)
+    takes only a period of its own clause.
     """
     text = doc.text
     scope = _scopes(doc, times)
     starts = [s.char_start for s in doc.sentences]
-    turn_starts = {t.char_start for t in turns}
-    carried: TimeExpr | None = None
-    done_sentence = -1
-    last_paragraph = -1
+    state = _Carried()
+    walked = -1
     out: list[tuple[date | None, date | None]] = []
     for m in mentions:
         k = bisect.bisect_right(starts, m.char_start) - 1
-        # Walk the sentences before this one, updating what is carried.
-        while done_sentence < k - 1:
-            done_sentence += 1
-            carried, last_paragraph = _carry(doc, scope, done_sentence, carried, last_paragraph, turn_starts)
-        if k > done_sentence:
-            # entering sentence k: a new paragraph may reset the carried period
-            sent = doc.sentences[k]
-            if sent.paragraph != last_paragraph:
-                if _paragraph_resets(doc, sent, turn_starts):
-                    carried = None
-                last_paragraph = sent.paragraph
+        while walked < k:  # leave the sentences before this one, enter this one
+            if walked >= 0:
+                state.take(doc, scope, walked)
+            walked += 1
+            state.enter(doc, walked)
         if m.kind in ("date", "project") or m.role != "fact" or k < 0:
             out.append((m.period_start, m.period_end))
             continue
-        governing = _governing(text, doc.sentences[k], scope.by_sentence.get(k, []), m, own_clause_only=m.status == "plan")
+        sent = doc.sentences[k]
+        governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=m.status == "plan")
+        if governing is None and _blocked(text, sent, m):
+            out.append((None, None))
+            continue
         if governing is None and m.status != "plan":
-            governing = carried
+            governing = state.paragraph or state.document
         out.append(_period_of(doc, m, governing))
     return _title_follows_body(doc, mentions, out)
+
+
+@dataclass(slots=True)
+class _Carried:
+    """What a quantity without a time expression of its own inherits."""
+
+    document: TimeExpr | None = None  # opened the latest paragraph; holds across paragraphs
+    paragraph: TimeExpr | None = None  # a statistical period opened earlier in this paragraph
+    current_paragraph: int = -1
+
+    def enter(self, doc: Document, k: int) -> None:
+        """Entering sentence k: a new paragraph drops the paragraph scope, maybe both."""
+        sent = doc.sentences[k]
+        if sent.paragraph != self.current_paragraph:
+            self.current_paragraph = sent.paragraph
+            self.paragraph = None
+            if _paragraph_resets(doc, sent):
+                self.document = None
+
+    def take(self, doc: Document, scope: _Scope, k: int) -> None:
+        """Leaving sentence k: what it opened is carried on."""
+        sent = doc.sentences[k]
+        if k == 0 and doc.title and doc.text[sent.char_start : sent.char_end] == doc.title:
+            return  # a headline dates nothing after it
+        first_of_paragraph = k == 0 or doc.sentences[k - 1].paragraph != sent.paragraph
+        for t, opens in scope.by_sentence.get(k, []):
+            if not opens:
+                continue
+            if first_of_paragraph and t.char_start - sent.char_start <= _HEAD_SLACK:
+                self.document = t
+                self.paragraph = None
+            elif t.kind not in _EVENT_KINDS:
+                self.paragraph = t
+
+
+def _paragraph_resets(doc: Document, sent: Sentence) -> bool:
+    text = doc.text
+    if _FUTURE_HEAD.match(text, sent.char_start):
+        return True
+    head = text[sent.char_start : sent.char_start + 8]
+    return bool((b := _blockers().search(head)) and b.start() <= _HEAD_SLACK)
 
 
 def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tuple[date | None, date | None]]) -> list[tuple[date | None, date | None]]:
@@ -153,23 +208,13 @@ def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tu
     ]
 
 
-def _carry(doc: Document, scope: _Scope, k: int, carried: TimeExpr | None, last_paragraph: int, turn_starts: set[int]) -> tuple[TimeExpr | None, int]:
-    sent = doc.sentences[k]
-    if sent.paragraph != last_paragraph:
-        if _paragraph_resets(doc, sent, turn_starts):
-            carried = None
-        last_paragraph = sent.paragraph
-    first_of_paragraph = k == 0 or doc.sentences[k - 1].paragraph != sent.paragraph
-    for t, opens in scope.by_sentence.get(k, []):
-        if first_of_paragraph and opens and t.char_start - sent.char_start <= _HEAD_SLACK:
-            carried = t  # a paragraph-opening expression governs what follows it
-    return carried, last_paragraph
-
-
-def _paragraph_resets(doc: Document, sent: Sentence, turn_starts: set[int]) -> bool:
-    text = doc.text
-    line_start = text.rfind("\n", 0, sent.char_start) + 1
-    return line_start in turn_starts or bool(_FUTURE_HEAD.match(text, sent.char_start))
+def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
+    """A vague time word in the quantity's clause, or opening its sentence, leaves it undated."""
+    c = context.clause_start(text, m.char_start, sent.char_start)
+    if _blockers().search(text, c, m.char_start):
+        return True
+    b = _blockers().search(text, sent.char_start, min(m.char_start, sent.char_start + 8))
+    return bool(b and b.start() - sent.char_start <= _HEAD_SLACK)
 
 
 def _governing(
@@ -197,6 +242,8 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
     if governing is None:
         return (None, None)
     start, end = governing.period_start, governing.period_end
+    if _SINCE_AFTER.match(doc.text, governing.char_end) and governing.kind not in ("since", "cutoff"):
+        end = doc.published  # 自今年5月份成立以来: from then until the report
     if governing.text == "今年" and doc.published and end and end.year == doc.published.year:
         end = doc.published  # 今年 with no cutoff: from 1 January to the day of the report
     if governing.kind == "cutoff":
@@ -211,7 +258,7 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
 def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Fill evidence, period, speaker and city on every mention of `doc`."""
     text = doc.text
-    times = find_time_expressions(text, published=doc.published)
+    times = document_time_expressions(doc)
     turns = speaker_turns(text)
     turn_starts = [t.char_start for t in turns]
     mentions = sorted(mentions, key=lambda m: m.char_start)

@@ -1,0 +1,392 @@
+"""Consolidation: from stored mentions to `facts`, `city_period` and `targets` (pure functions).
+
+Consolidation rules (the README copies them):
+
+1. Only mentions with ``role = fact``, a known ``metric``, a value, and a kind among
+   amount, count, growth and share enter.
+2. A fact's key is (city, area, period_start, period_end, metric, kind, status, scope);
+   ``scope`` is ``reported`` for figures as published and ``derived`` for increments
+   computed here (rule 6). Missing parts of the key stay NULL and are part of the key.
+3. Republished stories count once. Each document carries a MinHash fingerprint of its
+   character 3-grams (whitespace removed); two documents whose estimated Jaccard
+   similarity is at least `NEAR_DUPLICATE_THRESHOLD` are one story, and so are
+   byte-identical texts. In a group of copies the earliest publication (then the
+   smallest doc_id) is the original; the others get ``duplicate_of`` = its doc_id.
+   ``n_documents`` counts distinct stories (groups), not copies; ``doc_ids`` and
+   ``mention_ids`` list every report, copies included.
+4. Different values for one key (value and unit compared) make ``conflict = true``.
+   The chosen ``value`` is the one of the latest publication (undated documents count
+   as oldest); within one document, the first in the text (a total comes before its
+   其中 breakdown). Every distinct value stays in ``all_values``, the chosen one first.
+5. ``qualifier``, ``unit`` and ``published`` are those of the chosen report.
+6. Year-to-date series: reported actual counts and amounts whose periods start on
+   1 January and end on month-ends of the same year (1-7月, 1-8月) are cumulative;
+   each consecutive pair with the same city, area, metric, kind and unit yields a
+   ``derived`` fact for the months between (8月 = 1-8月 − 1-7月). A falling series
+   is not one series and yields nothing. Derived facts never replace reported ones.
+7. ``city_period`` pivots facts with both period ends known: one row per
+   (city, area, period_start, period_end), one column per (status, metric, kind);
+   amounts are shown in 亿 of their currency (value / 10^8), counts and rates as is.
+8. ``targets`` sets each reported target beside the latest reported actual (latest
+   period_end, then the longest period) of the same city, area, metric, kind and
+   year; ``attainment`` = actual / target for counts and amounts of the same unit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+__all__ = [
+    "Fact",
+    "NEAR_DUPLICATE_THRESHOLD",
+    "fingerprint",
+    "similarity",
+    "find_duplicates",
+    "consolidate",
+    "derive_increments",
+    "city_period",
+    "targets",
+]
+
+NEAR_DUPLICATE_THRESHOLD = 0.5  # measured: copies with a new header/footer ≥ 0.77, different stories ≤ 0.12
+NUM_PERM = 128  # MinHash permutations: ±0.04 standard error on the Jaccard estimate
+FACT_KINDS = ("amount", "count", "growth", "share")
+YI = Decimal(100_000_000)  # 亿
+SIX_PLACES = Decimal("0.000001")
+STATUS_ORDER = ("actual", "target", "plan")
+
+_WHITESPACE = regex.compile(r"\s+")  # spaces, newlines, ideographic spaces: layout, not content
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One consolidated fact: a key, the chosen value, and the reports behind it."""
+
+    city: str | None
+    area: str | None
+    period_start: date | None
+    period_end: date | None
+    metric: str
+    kind: str
+    status: str
+    scope: str  # reported | derived
+    value: Decimal
+    unit: str | None
+    qualifier: str
+    n_documents: int
+    conflict: bool
+    all_values: tuple[str, ...]
+    published: date | None
+    doc_ids: tuple[str, ...] = field(default=())
+    mention_ids: tuple[str, ...] = field(default=())
+
+    @property
+    def key(self) -> tuple:
+        """(city, area, period_start, period_end, metric, kind, status, scope)."""
+        return (self.city, self.area, self.period_start, self.period_end,
+                self.metric, self.kind, self.status, self.scope)
+
+    @property
+    def fact_id(self) -> str:
+        """A stable id: the first 16 hex digits of the SHA-256 of the key."""
+        text = json.dumps([None if k is None else str(k) for k in self.key], ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def row(self) -> dict[str, object]:
+        """The fact as a `facts` table row."""
+        return {
+            "fact_id": self.fact_id, "city": self.city, "area": self.area,
+            "period_start": self.period_start, "period_end": self.period_end,
+            "metric": self.metric, "kind": self.kind, "status": self.status, "scope": self.scope,
+            "value": self.value, "unit": self.unit, "qualifier": self.qualifier,
+            "n_documents": self.n_documents, "conflict": self.conflict,
+            "all_values": json.dumps(list(self.all_values), ensure_ascii=False),
+            "published": self.published,
+            "doc_ids": json.dumps(list(self.doc_ids), ensure_ascii=False),
+            "mention_ids": json.dumps(list(self.mention_ids), ensure_ascii=False),
+        }
+
+
+# --- near-duplicates -------------------------------------------------------------------
+
+
+@cache
+def _permutations():
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1).permutations
+
+
+def fingerprint(text: str) -> str:
+    """MinHash signature (hex, 8 digits per permutation) of the text's character 3-grams.
+
+    >>> len(fingerprint("淮北市签约工业项目322个")) == 8 * NUM_PERM
+    True
+    """
+    from datasketch import MinHash
+
+    flat = _WHITESPACE.sub("", text)
+    shingles = {flat[i : i + 3] for i in range(max(len(flat) - 2, 1))}
+    mh = MinHash(num_perm=NUM_PERM, seed=1, permutations=_permutations())
+    mh.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+    return "".join(f"{int(v):08x}" for v in mh.hashvalues)
+
+
+def _values(fp: str) -> tuple[int, ...]:
+    return tuple(int(fp[i : i + 8], 16) for i in range(0, len(fp), 8))
+
+
+def similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity of two fingerprints (share of equal minima)."""
+    va, vb = _values(a), _values(b)
+    if len(va) != len(vb) or not va:
+        raise ValueError("fingerprints of different sizes")
+    return sum(x == y for x, y in zip(va, vb, strict=True)) / len(va)
+
+
+def find_duplicates(
+    docs: Sequence[Mapping[str, object]], *, threshold: float = NEAR_DUPLICATE_THRESHOLD
+) -> dict[str, str]:
+    """doc_id → doc_id of the original it republishes, for every copy (originals absent).
+
+    Args:
+        docs: rows with doc_id, content_hash, fingerprint, published.
+        threshold: estimated Jaccard similarity from which two texts are one story.
+    """
+    from datasketch import MinHash, MinHashLSH
+
+    parent = {str(d["doc_id"]): str(d["doc_id"]) for d in docs}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_hash: dict[str, str] = {}
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    fps: dict[str, str] = {}
+    for d in sorted(docs, key=lambda d: str(d["doc_id"])):
+        doc_id, h, fp = str(d["doc_id"]), str(d["content_hash"]), str(d["fingerprint"])
+        if h in by_hash:
+            union(by_hash[h], doc_id)
+            continue
+        by_hash[h] = doc_id
+        mh = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=list(_values(fp)), permutations=_permutations())
+        for other in lsh.query(mh):
+            if similarity(fp, fps[other]) >= threshold:
+                union(other, doc_id)
+        lsh.insert(doc_id, mh)
+        fps[doc_id] = fp
+
+    groups: dict[str, list[Mapping[str, object]]] = defaultdict(list)
+    for d in docs:
+        groups[root(str(d["doc_id"]))].append(d)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        first = min(members, key=lambda d: (d["published"] is None, d["published"] or date.min, str(d["doc_id"])))
+        out.update({str(d["doc_id"]): str(first["doc_id"]) for d in members if d is not first})
+    return out
+
+
+# --- facts -------------------------------------------------------------------------------
+
+
+def _dec_str(v: Decimal) -> str:
+    v = Decimal(v)
+    return format(v.normalize(), "f") if v == v.to_integral_value() else format(v.normalize(), "f")
+
+
+def _show(value: Decimal, unit: str | None) -> str:
+    return _dec_str(value) + (f" {unit}" if unit else "")
+
+
+def consolidate(
+    mentions: Iterable[Mapping[str, object]],
+    docs_by_hash: Mapping[str, Sequence[str]],
+    story_of: Mapping[str, str],
+) -> list[Fact]:
+    """Reported facts from mention rows, by the rules of this module's docstring.
+
+    Args:
+        mentions: `mentions` table rows (any; ineligible ones are skipped).
+        docs_by_hash: content_hash → every doc_id with that text.
+        story_of: doc_id → the doc_id of its story's original (itself when original).
+    """
+    groups: dict[tuple, list[Mapping[str, object]]] = defaultdict(list)
+    for m in mentions:
+        if m["role"] != "fact" or not m["metric"] or m["value"] is None or m["kind"] not in FACT_KINDS:
+            continue
+        key = (m["city"], m["area"], m["period_start"], m["period_end"], m["metric"], m["kind"], m["status"])
+        groups[key].append(m)
+    facts = []
+    for key, ms in groups.items():
+        ordered = sorted(
+            ms,
+            key=lambda m: (
+                m["published"] is not None, m["published"] or date.min,  # latest publication first...
+                -int(m["char_start"]),  # ...then, within a document, the first in the text
+            ),
+            reverse=True,
+        )
+        chosen = ordered[0]
+        values: list[str] = []
+        for m in ordered:
+            shown = _show(Decimal(m["value"]), m["unit"])
+            if shown not in values:
+                values.append(shown)
+        doc_ids = sorted({d for m in ms for d in docs_by_hash.get(str(m["content_hash"]), (m["doc_id"],))})
+        stories = {story_of.get(d, d) for d in doc_ids}
+        facts.append(
+            Fact(*key, scope="reported", value=Decimal(chosen["value"]), unit=chosen["unit"],
+                 qualifier=str(chosen["qualifier"]), n_documents=len(stories), conflict=len(values) > 1,
+                 all_values=tuple(values), published=chosen["published"], doc_ids=tuple(doc_ids),
+                 mention_ids=tuple(sorted(str(m["mention_id"]) for m in ms)))
+        )
+    return sorted(facts, key=_fact_order)
+
+
+def _none_last(x):
+    return (x is None, x if x is not None else "")
+
+
+def _fact_order(f: Fact) -> tuple:
+    return tuple(_none_last(k) for k in f.key)
+
+
+def _month_end(d: date) -> bool:
+    return (d + timedelta(days=1)).day == 1
+
+
+def derive_increments(facts: Iterable[Fact]) -> list[Fact]:
+    """Derived facts between consecutive year-to-date figures (rule 6), e.g. 8月 from 1-7月 and 1-8月."""
+    series: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if (
+            f.scope == "reported" and f.status == "actual" and f.kind in ("count", "amount")
+            and f.period_start is not None and f.period_end is not None
+            and (f.period_start.month, f.period_start.day) == (1, 1)
+            and f.period_end.year == f.period_start.year and _month_end(f.period_end)
+        ):
+            series[(f.city, f.area, f.metric, f.kind, f.unit, f.period_start)].append(f)
+    out = []
+    for items in series.values():
+        items.sort(key=lambda f: f.period_end)
+        for a, b in zip(items, items[1:]):
+            inc = b.value - a.value
+            if inc < 0:
+                continue
+            docs = tuple(sorted(set(a.doc_ids) | set(b.doc_ids)))
+            out.append(
+                replace(b, period_start=a.period_end + timedelta(days=1), scope="derived", value=inc,
+                        qualifier="eq" if a.qualifier == b.qualifier == "eq" else "approx",
+                        n_documents=max(a.n_documents, b.n_documents), conflict=a.conflict or b.conflict,
+                        all_values=(_show(inc, b.unit),), published=max(
+                            (p for p in (a.published, b.published) if p), default=None),
+                        doc_ids=docs, mention_ids=tuple(sorted(set(a.mention_ids) | set(b.mention_ids))))
+            )
+    return sorted(out, key=_fact_order)
+
+
+# --- reading views ----------------------------------------------------------------------
+
+_SAFE = regex.compile(r"^[a-z][a-z0-9_]*$")  # a column-name part: lexicon ids are snake_case ASCII
+
+
+def column_name(status: str, scope: str, metric: str, kind: str, unit: str | None) -> str:
+    """The `city_period` column of a (status, scope, metric, kind, unit).
+
+    >>> column_name("actual", "reported", "investment_signed", "amount", "CNY")
+    'actual__investment_signed__yi_cny'
+    >>> column_name("actual", "derived", "projects_signed", "count", "个")
+    'derived_actual__projects_signed'
+    """
+    parts = [status if scope == "reported" else f"{scope}_{status}", metric]
+    if kind in ("growth", "share"):
+        parts.append(kind)
+    elif kind == "amount":
+        parts.append(f"yi_{(unit or 'cny').lower()}")
+    name = "__".join(parts)
+    if not all(_SAFE.match(p) for p in name.split("__")):
+        raise ValueError(f"unsafe column name {name!r}")
+    return name
+
+
+def reading_value(f: Fact) -> Decimal:
+    """The value as shown in `city_period`: amounts in 亿, the rest as is."""
+    return (f.value / YI).quantize(SIX_PLACES).normalize() if f.kind == "amount" else f.value
+
+
+@cache
+def _metric_order() -> dict[str, int]:
+    from govfacts.extractors.grammar import metrics
+
+    return {m.id: i for i, m in enumerate(metrics())}
+
+
+def _column_order(col: tuple[str, str, str, str, str | None]) -> tuple:
+    status, scope, metric, kind, unit = col
+    return (scope != "reported", STATUS_ORDER.index(status) if status in STATUS_ORDER else 9,
+            _metric_order().get(metric, 999), metric, FACT_KINDS.index(kind), unit or "")
+
+
+def city_period(facts: Iterable[Fact]) -> tuple[list[str], list[dict[str, object]]]:
+    """The wide view (rule 7): its metric column names, and its rows (key columns first)."""
+    cells: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
+    cols: set[tuple] = set()
+    for f in facts:
+        if f.period_start is None or f.period_end is None:
+            continue
+        col = (f.status, f.scope, f.metric, f.kind, f.unit if f.kind == "amount" else None)
+        cols.add(col)
+        cells[(f.city, f.area, f.period_start, f.period_end)][column_name(*col)] = reading_value(f)
+    names = [column_name(*c) for c in sorted(cols, key=_column_order)]
+    rows = []
+    for key in sorted(cells, key=lambda k: tuple(_none_last(x) for x in k)):
+        row: dict[str, object] = dict(zip(("city", "area", "period_start", "period_end"), key, strict=True))
+        row.update({n: cells[key].get(n) for n in names})
+        rows.append(row)
+    return names, rows
+
+
+def targets(facts: Sequence[Fact]) -> list[dict[str, object]]:
+    """Each reported target beside the latest reported actual of its city, area, metric, kind and year."""
+    actuals: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.status == "actual" and f.scope == "reported" and f.period_end is not None:
+            actuals[(f.city, f.area, f.metric, f.kind, f.period_end.year)].append(f)
+    rows = []
+    for t in facts:
+        if t.status != "target" or t.scope != "reported" or t.period_end is None:
+            continue
+        year = t.period_end.year
+        found = actuals.get((t.city, t.area, t.metric, t.kind, year), [])
+        a = max(found, key=lambda f: (f.period_end, -(f.period_start or f.period_end).toordinal()), default=None)
+        ratio = None
+        if a is not None and t.kind in ("count", "amount") and a.unit == t.unit and t.value != 0:
+            ratio = (a.value / t.value).quantize(SIX_PLACES)
+        rows.append({
+            "target_fact_id": t.fact_id, "city": t.city, "area": t.area, "year": year,
+            "metric": t.metric, "kind": t.kind, "target_value": t.value, "target_unit": t.unit,
+            "target_qualifier": t.qualifier, "actual_fact_id": a.fact_id if a else None,
+            "actual_value": a.value if a else None, "actual_unit": a.unit if a else None,
+            "actual_period_start": a.period_start if a else None,
+            "actual_period_end": a.period_end if a else None, "attainment": ratio,
+        })
+    return rows
