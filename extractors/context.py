@@ -31,7 +31,8 @@ _SUBJECT_TRIM_HEAD = regex.compile(
     r"完成|实现|达到|达|有|为|是|开展|组织|举办|接待|对接了|对接|先后|各|现场|已经|已|并|和|及|与|、)+"
 )
 _SUBJECT_TRIM_TAIL = regex.compile(r"(?:共计|共|累计|合计|总计|分别|达到|达|为|是|约|近|超过|超|逾|突破|过|不少于|不足|的)+$")
-_NP_AFTER = regex.compile(r"^[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)")
+# match() anchors at the position given; a ^ would only match at the start of the text.
+_NP_AFTER = regex.compile(r"[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)")
 # After an amount: 以上/级 then a head noun, or a head noun within a few characters
 # with no 的 between (首个百亿元工业项目); `52.9亿元的8个项目` is a fact, not a class.
 _SIZE_CLASS = regex.compile(

@@ -37,8 +37,10 @@ def extract_counts(doc: Document) -> list[Mention]:
             continue  # 个月, 个工作日, 个百分点
         if start > 0 and (text[start - 1] in "第.-" or text[start - 1].isdigit()):
             continue  # ordinals (第4个) and pieces of longer numbers
-        if num in _CHINESE_ONE:
-            continue  # 一家, 一批: an article or a vague quantity
+        if num in _CHINESE_ONE and not text.startswith("次会议", m.start("mw")):
+            continue  # 一家, 一批: an article or a vague quantity (but 一次会议 is a session)
+        if grammar.in_slogan(text, start):
+            continue  # “两个确立”, 三位一体, 五个百亿产业
         value = parse_number(num)
         if value is None:
             continue
@@ -67,8 +69,9 @@ def _mention(doc: Document, start: int, end: int, value: Decimal, unit: str, inf
         role = "label"  # 年产6万吨…项目: a capacity inside a project's name
     elif unit == "次" and text.startswith("会议", end):
         role = "label"  # 三次会议: a session number
+    clause_head = text[context.clause_start(text, start, s_start) : start]
     clause_tail = text[end : context.clause_end(text, end)]
-    metric = context.metric_of("count", before + after + clause_tail) if role == "fact" else None
+    metric = context.metric_of("count", clause_head + text[start:end] + clause_tail) if role == "fact" else None
     return Mention(
         doc_id=doc.doc_id,
         kind="count",

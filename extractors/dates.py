@@ -266,8 +266,8 @@ def _relative_year(word: str, ctx: _Context) -> int | None:
         base = ctx.bare_year()
     elif ctx.published:  # 新的一年: the year of publication, the next one for a December paper
         base, n = ctx.published.year, (1 if ctx.published.month == 12 else 0)
-    elif ctx.reference_year is not None:  # the year of writing, inferred from the text
-        base = ctx.reference_year
+    elif ctx.reference_year is not None:  # the new year is the year of writing, inferred
+        base, n = ctx.reference_year, 0
     else:  # without a publication date: the year after the last year named
         base = ctx.mentioned_year
     return None if base is None else base + n

@@ -29,6 +29,9 @@ __all__ = [
     "Metric",
     "metrics",
     "MULTIPLIER",
+    "slogans",
+    "in_slogan",
+    "stock_metrics",
     "amount_pattern",
     "count_pattern",
     "rate_pattern",
@@ -118,16 +121,50 @@ class Metric:
     kinds: frozenset[str]
     label_zh: str
     label_en: str
+    stock: bool  # a standing resource: dated only by its own clause
     pattern: regex.Pattern[str]
 
 
 @cache
 def metrics() -> tuple[Metric, ...]:
-    rows = load_table("metrics.tsv", ("id", "kinds", "label_zh", "label_en", "pattern"), key="id")
+    rows = load_table("metrics.tsv", ("id", "kinds", "label_zh", "label_en", "stock", "pattern"), key="id")
     return tuple(
-        Metric(r["id"], frozenset(r["kinds"].split("|")), r["label_zh"], r["label_en"], regex.compile(r["pattern"]))
+        Metric(
+            r["id"], frozenset(r["kinds"].split("|")), r["label_zh"], r["label_en"],
+            r["stock"] == "yes", regex.compile(r["pattern"]),
+        )
         for r in rows
     )
+
+
+@cache
+def stock_metrics() -> frozenset[str]:
+    """Metric ids of standing resources (teams, people, land)."""
+    return frozenset(m.id for m in metrics() if m.stock)
+
+
+@dataclass(frozen=True, slots=True)
+class Slogan:
+    """A set phrase whose number is no quantity, matched at the number or at the quote before it."""
+
+    pattern: regex.Pattern[str]
+    where: str  # at | quote
+
+
+@cache
+def slogans() -> tuple[Slogan, ...]:
+    rows = load_table("slogans.tsv", ("pattern", "where", "note"))
+    return tuple(Slogan(regex.compile(r["pattern"]), r["where"]) for r in rows)
+
+
+def in_slogan(text: str, start: int) -> bool:
+    """Whether the number starting at `start` belongs to a slogan or set phrase."""
+    for s in slogans():
+        if s.where == "at" and s.pattern.match(text, start):
+            return True
+        if s.where == "quote" and start > 0 and text[start - 1] == "“" and s.pattern.match(text, start - 1):
+            return True
+    return False
 
 
 @cache

@@ -20,7 +20,7 @@ from functools import cache
 
 import regex
 
-from govfacts.extractors import context
+from govfacts.extractors import context, grammar
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
 from govfacts.lexicons import load_table
 from govfacts.pipeline.records import Document, Mention, Sentence
@@ -80,7 +80,10 @@ _NON_GOVERNING = frozenset({"year_ago"})
 # Points in time: they carry beyond their sentence only when they open a paragraph.
 _EVENT_KINDS = frozenset({"day", "days", "month"})
 # 全年目标, 年度计划: the period names the target, it does not date the figure after it.
-_NAMES_A_TARGET = regex.compile(r"(?:目标|任务|计划)")
+_NAMES_A_TARGET = regex.compile(
+    r"(?:目标|任务|计划)"  # 全年目标
+    r"|[^，。；、\d]{0,10}?集中(?:开工|签约|竣工|投产)"  # 2023年二季度重点项目集中开工(活动): an event's name
+)
 # Paragraphs about the future: what they say is a target or a plan, not this period's fact.
 _FUTURE_HEAD = regex.compile(r"^(?:下一步|今后|未来|接下来|下阶段)")
 _HEAD_SLACK = 4  # characters a clause may carry before its head expression (其中，在，全市)
@@ -140,11 +143,14 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             out.append((m.period_start, m.period_end))
             continue
         sent = doc.sentences[k]
-        governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=m.status == "plan")
+        local_only = m.status == "plan" or m.metric in grammar.stock_metrics()
+        governing = _governing(text, sent, scope.by_sentence.get(k, []), m)
         if governing is None and _blocked(text, sent, m):
             out.append((None, None))
             continue
-        if governing is None and m.status != "plan":
+        if governing is None and m.status == "target" and doc.published:
+            governing = None  # a target with no year of its own is for the year of the report
+        elif governing is None and not local_only:
             governing = state.paragraph or state.document
         out.append(_period_of(doc, m, governing))
     return _title_follows_body(doc, mentions, out)
@@ -217,9 +223,7 @@ def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
     return bool(b and b.start() - sent.char_start <= _HEAD_SLACK)
 
 
-def _governing(
-    text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention, *, own_clause_only: bool = False
-) -> TimeExpr | None:
+def _governing(text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention) -> TimeExpr | None:
     before = [(t, opens) for t, opens in exprs if t.char_end <= m.char_start]
     if not before:
         return None
@@ -227,8 +231,6 @@ def _governing(
     in_clause = [t for t, _ in before if t.char_start >= c]
     if in_clause:
         return in_clause[-1]
-    if own_clause_only:
-        return None
     heads = [t for t, opens in before if opens]
     return heads[-1] if heads else None
 

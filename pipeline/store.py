@@ -1,0 +1,441 @@
+"""The store: one schema on DuckDB or PostgreSQL, loaded one document per transaction, read back out.
+
+Every statement goes through SQLAlchemy with bound parameters (DuckDB through
+`duckdb_engine`); table and column names come only from `schema.json` or from
+`facts.column_name`, which admits snake_case ASCII alone.
+
+Load contract, per document and in one transaction: same doc_id and same content
+hash → skipped (unless forced); otherwise the document's old rows go and the new
+ones come in. Mention and project rows belong to a text (content_hash): a
+byte-identical copy under another doc_id gets a `documents` row with
+`duplicate_of` and shares them. A failure rolls the whole document back and is
+recorded in `errors` with stage `load`; a document that failed upstream keeps
+its previously loaded rows and gets an `errors` row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+
+from govfacts.pipeline import facts as facts_mod
+from govfacts.pipeline.records import MENTION_FIELDS, DocError
+
+__all__ = ["Store", "StoreError", "LoadSummary", "open_store", "parse_db", "export_tables", "schema", "content_hash", "TABLES"]
+
+DEFAULT_DB = "govfacts.duckdb"
+DUCKDB_SUFFIXES = (".duckdb", ".db", ".ddb")
+TABLES = ("documents", "mentions", "projects", "errors", "facts", "city_period", "targets")
+SQL_TYPES = {  # portable DDL: both DuckDB and PostgreSQL accept these spellings
+    "text": "TEXT",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(38, 6)",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+Outcome = Literal["inserted", "replaced", "copy", "skipped", "failed"]
+
+
+class StoreError(ValueError):
+    """A `--db` value that names no usable store; the message says why."""
+
+
+@cache
+def schema() -> dict:
+    """The machine-readable schema (`schema.json` beside this module)."""
+    return json.loads(resources.files("govfacts.pipeline").joinpath("schema.json").read_text(encoding="utf-8"))
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex of a document's decoded raw text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_db(db: str | Path | None) -> str:
+    """The SQLAlchemy URL for a `--db` value: a DuckDB file path or a PostgreSQL URL.
+
+    Raises:
+        StoreError: an unknown URL scheme, a malformed URL, a directory, a missing
+            parent folder, or a file name without a DuckDB suffix.
+    """
+    text = str(db) if db is not None else DEFAULT_DB
+    if not text.strip():
+        raise StoreError("empty --db: give a .duckdb file path or a postgresql:// URL")
+    if "://" in text:
+        scheme = text.split("://", 1)[0].lower()
+        if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            try:
+                url = sa.engine.make_url("postgresql+psycopg://" + text.split("://", 1)[1])
+            except Exception as exc:  # noqa: BLE001 - reported as a usage error
+                raise StoreError(f"malformed PostgreSQL URL: {exc}") from None
+            if not url.database:
+                raise StoreError("the PostgreSQL URL names no database (postgresql://user@host:port/DB)")
+            return url.render_as_string(hide_password=False)
+        if scheme == "duckdb":
+            text = text.split("://", 1)[1].removeprefix("/")
+        else:
+            raise StoreError(f"unknown database URL scheme {scheme!r}: use a .duckdb path or postgresql://")
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory: give a file such as {path / DEFAULT_DB}")
+    if path.suffix.lower() not in DUCKDB_SUFFIXES:
+        raise StoreError(f"{path}: a DuckDB store must end in {', '.join(DUCKDB_SUFFIXES)}")
+    if not path.absolute().parent.is_dir():
+        raise StoreError(f"{path}: folder {path.absolute().parent} does not exist")
+    return f"duckdb:///{path.absolute()}"
+
+
+def _q(name: str) -> str:
+    """A quoted identifier; names come from schema.json or facts.column_name only."""
+    if not name.replace("_", "").isalnum() or not name.isascii():
+        raise ValueError(f"refusing identifier {name!r}")
+    return f'"{name}"'
+
+
+def _ddl(table: str, extra_columns: Sequence[str] = ()) -> str:
+    spec = schema()["tables"][table]
+    cols = [f"{_q(c['name'])} {SQL_TYPES[c['type']]}{'' if c['nullable'] else ' NOT NULL'}" for c in spec["columns"]]
+    cols += [f"{_q(c)} {SQL_TYPES['decimal']}" for c in extra_columns]
+    if spec.get("primary_key"):
+        cols.append(f"PRIMARY KEY ({', '.join(_q(c) for c in spec['primary_key'])})")
+    return f"CREATE TABLE IF NOT EXISTS {_q(table)} ({', '.join(cols)})"
+
+
+def _columns(table: str) -> list[str]:
+    return [c["name"] for c in schema()["tables"][table]["columns"]]
+
+
+def _insert(table: str, columns: Sequence[str]) -> sa.TextClause:
+    names = ", ".join(_q(c) for c in columns)
+    params = ", ".join(f":p{i}" for i in range(len(columns)))  # positional-safe names for any column
+    return sa.text(f"INSERT INTO {_q(table)} ({names}) VALUES ({params})")
+
+
+def _params(row: dict[str, object], columns: Sequence[str]) -> dict[str, object]:
+    return {f"p{i}": row.get(c) for i, c in enumerate(columns)}
+
+
+@dataclass
+class LoadSummary:
+    """What a batch load did: outcome counts and the documents that failed (any stage)."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    errors: list[DocError] = field(default_factory=list)
+
+
+class Store:
+    """A DuckDB file or a PostgreSQL database holding the govfacts tables."""
+
+    def __init__(self, url: str) -> None:
+        """Connect and create the tables that are missing.
+
+        Args:
+            url: a SQLAlchemy URL from `parse_db`.
+        """
+        self.url = sa.engine.make_url(url)
+        self.is_duckdb = self.url.get_backend_name() == "duckdb"
+        try:
+            # PostgreSQL: no pooled connections left behind; DuckDB: the dialect's own pool.
+            kwargs = {} if self.is_duckdb else {"poolclass": sa.pool.NullPool}
+            self.engine = sa.create_engine(url, **kwargs)
+            self.create_schema()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot open {self.location}: {str(exc.orig or exc).splitlines()[0]}") from None
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for people: the file path, or the URL without its password."""
+        return self.url.database if self.is_duckdb else self.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release every connection (DuckDB allows one writing process per file)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def create_schema(self) -> None:
+        """Create every table of `schema.json` that does not exist yet."""
+        with self.engine.begin() as conn:
+            for table in TABLES:
+                conn.execute(sa.text(_ddl(table)))
+
+    # --- loading ---------------------------------------------------------------------
+
+    def already_loaded(self, hashes: Iterable[str]) -> set[str]:
+        """The content hashes among `hashes` that some document row already has."""
+        wanted = list(dict.fromkeys(hashes))
+        found: set[str] = set()
+        stmt = sa.text('SELECT DISTINCT content_hash FROM "documents" WHERE content_hash IN :h').bindparams(
+            sa.bindparam("h", expanding=True)
+        )
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 1000):
+                found.update(r[0] for r in conn.execute(stmt, {"h": wanted[i : i + 1000]}))
+        return found
+
+    def load(self, processed, *, force: bool = False, now: datetime | None = None) -> Outcome:
+        """Load one processed document atomically; raises (and rolls back) on any failure.
+
+        Args:
+            processed: a `stages.Processed` (document, mentions, and `projects` when present).
+            force: reload even when the same text is already loaded under this doc_id.
+            now: the load time written to `processed_at` (default: the clock, UTC).
+
+        Returns:
+            inserted (new doc_id), replaced (doc_id with another text), copy (a text
+            already loaded under another doc_id), or skipped (nothing to do).
+        """
+        doc = processed.document
+        h = content_hash(doc.raw.text)
+        with self.engine.begin() as conn:
+            old = conn.execute(
+                sa.text('SELECT content_hash FROM "documents" WHERE doc_id = :d'), {"d": doc.doc_id}
+            ).scalar()
+            if old == h and not force:
+                return "skipped"
+            conn.execute(sa.text('DELETE FROM "errors" WHERE doc_id = :d'), {"d": doc.doc_id})
+            if old is not None:
+                conn.execute(sa.text('DELETE FROM "documents" WHERE doc_id = :d'), {"d": doc.doc_id})
+                self._release(conn, old)
+            owner = conn.execute(
+                sa.text('SELECT MIN(doc_id) FROM "documents" WHERE content_hash = :h'), {"h": h}
+            ).scalar()
+            cols = _columns("documents")
+            conn.execute(_insert("documents", cols), _params(self._document_row(processed, h, owner, now), cols))
+            if owner is not None:
+                return "copy"
+            for table in ("mentions", "projects"):  # leftovers of an earlier forced or failed state
+                conn.execute(sa.text(f"DELETE FROM {_q(table)} WHERE content_hash = :h"), {"h": h})
+            mention_rows = [self._mention_row(m, h) for m in processed.mentions]
+            if mention_rows:
+                cols = _columns("mentions")
+                conn.execute(_insert("mentions", cols), [_params(r, cols) for r in mention_rows])
+            project_rows = [self._project_row(p, h) for p in getattr(processed, "projects", ())]
+            if project_rows:
+                cols = _columns("projects")
+                conn.execute(_insert("projects", cols), [_params(r, cols) for r in project_rows])
+        return "replaced" if old is not None else "inserted"
+
+    @staticmethod
+    def _release(conn: sa.Connection, old_hash: str) -> None:
+        """Drop the rows of a text no document has any more, or hand them to a copy that still has it."""
+        heir = conn.execute(
+            sa.text('SELECT MIN(doc_id) FROM "documents" WHERE content_hash = :h'), {"h": old_hash}
+        ).scalar()
+        for table in ("mentions", "projects"):
+            if heir is None:
+                conn.execute(sa.text(f"DELETE FROM {_q(table)} WHERE content_hash = :h"), {"h": old_hash})
+            else:
+                conn.execute(
+                    sa.text(f"UPDATE {_q(table)} SET doc_id = :d WHERE content_hash = :h"), {"d": heir, "h": old_hash}
+                )
+        if heir is not None:
+            conn.execute(sa.text('UPDATE "documents" SET duplicate_of = NULL WHERE doc_id = :d'), {"d": heir})
+            conn.execute(
+                sa.text('UPDATE "documents" SET duplicate_of = :d WHERE content_hash = :h AND doc_id <> :d'),
+                {"d": heir, "h": old_hash},
+            )
+
+    @staticmethod
+    def _document_row(processed, h: str, owner: str | None, now: datetime | None) -> dict[str, object]:
+        from govfacts import __version__
+
+        doc = processed.document
+        cities = [m.city for m in processed.mentions if m.city]
+        return {
+            "doc_id": doc.doc_id, "content_hash": h, "source": doc.raw.source, "url": doc.raw.url,
+            "title": doc.title, "source_org": doc.source_org, "published": doc.published,
+            "published_inferred": bool(doc.published_inferred),
+            "city": doc.raw.city or (Counter(cities).most_common(1)[0][0] if cities else None),
+            "script": doc.script, "encoding": doc.raw.encoding, "n_chars": len(doc.text),
+            "processed_at": (now or datetime.now(UTC)).replace(tzinfo=None),
+            "pipeline_version": __version__, "fingerprint": facts_mod.fingerprint(doc.text),
+            "duplicate_of": owner,
+        }
+
+    @staticmethod
+    def _mention_row(m, h: str) -> dict[str, object]:
+        row: dict[str, object] = {name: getattr(m, name) for name in MENTION_FIELDS}
+        row["content_hash"] = h
+        row["mention_id"] = f"{h[:16]}:{m.kind}:{m.char_start}"
+        return row
+
+    @staticmethod
+    def _project_row(p, h: str) -> dict[str, object]:
+        row = {c: getattr(p, c, None) for c in _columns("projects") if c != "content_hash"}
+        row["content_hash"] = h
+        return row
+
+    def record_error(self, error: DocError, *, now: datetime | None = None) -> None:
+        """Record a failed document (one row per doc_id); the same failure again changes nothing."""
+        with self.engine.begin() as conn:
+            same = conn.execute(
+                sa.text('SELECT 1 FROM "errors" WHERE doc_id = :d AND stage = :s AND reason = :r'),
+                {"d": error.doc_id, "s": error.stage, "r": error.reason},
+            ).first()
+            if same:
+                return
+            conn.execute(sa.text('DELETE FROM "errors" WHERE doc_id = :d'), {"d": error.doc_id})
+            cols = _columns("errors")
+            row = {"doc_id": error.doc_id, "stage": error.stage, "reason": error.reason,
+                   "source": error.source, "at": (now or datetime.now(UTC)).replace(tzinfo=None)}
+            conn.execute(_insert("errors", cols), _params(row, cols))
+
+    def load_all(self, items: Iterable, *, force: bool = False) -> LoadSummary:
+        """Load processed documents and record errors; a document failing to load is an error too."""
+        summary = LoadSummary()
+        for item in items:
+            if isinstance(item, DocError):
+                self.record_error(item)
+                summary.outcomes["failed"] += 1
+                summary.errors.append(item)
+                continue
+            try:
+                summary.outcomes[self.load(item, force=force)] += 1
+            except Exception as exc:  # the edge: one bad document never stops the batch
+                reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                err = DocError(item.document.doc_id, "load", reason, item.document.raw.source)
+                self.record_error(err)
+                summary.outcomes["failed"] += 1
+                summary.errors.append(err)
+        return summary
+
+    # --- facts -----------------------------------------------------------------------
+
+    def build_facts(self) -> list[facts_mod.Fact]:
+        """Rebuild `facts`, `city_period` and `targets` and mark republished documents, in one transaction."""
+        docs = self.rows("documents", columns=("doc_id", "content_hash", "fingerprint", "published", "duplicate_of"))
+        dups = facts_mod.find_duplicates(docs)
+        docs_by_hash: dict[str, list[str]] = defaultdict(list)
+        for d in docs:
+            docs_by_hash[d["content_hash"]].append(d["doc_id"])
+        story_of = {d["doc_id"]: dups.get(d["doc_id"], d["doc_id"]) for d in docs}
+        with self.engine.connect() as conn:
+            result = conn.execute(
+                sa.text('SELECT * FROM "mentions" WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL'),
+                {"role": "fact"},
+            )
+            mentions = [dict(r._mapping) for r in result]
+        reported = facts_mod.consolidate(mentions, docs_by_hash, story_of)
+        all_facts = reported + facts_mod.derive_increments(reported)
+        names, cp_rows = facts_mod.city_period(all_facts)
+        target_rows = facts_mod.targets(all_facts)
+        with self.engine.begin() as conn:
+            for d in docs:
+                if d["duplicate_of"] != dups.get(d["doc_id"]):
+                    conn.execute(sa.text('UPDATE "documents" SET duplicate_of = :o WHERE doc_id = :d'),
+                                 {"o": dups.get(d["doc_id"]), "d": d["doc_id"]})
+            conn.execute(sa.text('DELETE FROM "facts"'))
+            cols = _columns("facts")
+            if all_facts:
+                conn.execute(_insert("facts", cols), [_params(f.row(), cols) for f in all_facts])
+            conn.execute(sa.text('DROP TABLE IF EXISTS "city_period"'))
+            conn.execute(sa.text(_ddl("city_period", names)))
+            cols = _columns("city_period") + names
+            if cp_rows:
+                conn.execute(_insert("city_period", cols), [_params(r, cols) for r in cp_rows])
+            conn.execute(sa.text('DELETE FROM "targets"'))
+            cols = _columns("targets")
+            if target_rows:
+                conn.execute(_insert("targets", cols), [_params(r, cols) for r in target_rows])
+        return all_facts
+
+    # --- reading ---------------------------------------------------------------------
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of a table as stored (city_period's metric columns included)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.text(f"SELECT * FROM {_q(table)} WHERE 1 = 0")).keys())
+
+    def rows(self, table: str, *, columns: Sequence[str] | None = None) -> list[dict[str, object]]:
+        """Every row of a table as dicts, in key order (sorted here, so both stores agree)."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        cols = ", ".join(_q(c) for c in columns) if columns else "*"
+        with self.engine.connect() as conn:
+            out = [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT {cols} FROM {_q(table)}"))]
+        spec = schema()["tables"][table]
+        key = [k for k in spec.get("primary_key") or spec.get("key") or [] if not columns or k in columns]
+        key = key or list(columns or [c["name"] for c in spec["columns"]])
+        out.sort(key=lambda r: tuple((r[k] is None, "" if r[k] is None else r[k]) for k in key))
+        return out
+
+    def arrow(self, table: str):
+        """A table as a pyarrow Table typed by the schema (decimal128(38, 6), date32, bool, ...)."""
+        import pyarrow as pa
+
+        types = {
+            "text": pa.string(), "integer": pa.int64(), "decimal": pa.decimal128(38, 6),
+            "date": pa.date32(), "timestamp": pa.timestamp("us"), "boolean": pa.bool_(),
+        }
+        declared = {c["name"]: types[c["type"]] for c in schema()["tables"][table]["columns"]}
+        names = self.columns(table)
+        arrow_schema = pa.schema([(n, declared.get(n, types["decimal"])) for n in names])
+        rows = self.rows(table)
+        for r in rows:
+            for n in names:
+                if isinstance(r[n], Decimal):
+                    r[n] = r[n].quantize(facts_mod.SIX_PLACES)
+        return pa.Table.from_pylist(rows, schema=arrow_schema)
+
+
+def open_store(db: str | Path | None = None) -> Store:
+    """Open (creating if needed) the store a `--db` value names; see `parse_db`."""
+    return Store(parse_db(db))
+
+
+def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
+    """Write every table to `out_dir` as csv, parquet (one file per table) or xlsx (one sheet per table).
+
+    CSV and Parquet keep types: Parquet in its own schema, CSV with exact decimal
+    text, ISO dates and true/false, and `schema.json` written beside it.
+    """
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        for table in TABLES:
+            ws = wb.create_sheet(title=table)
+            names = store.columns(table)
+            ws.append(names)
+            for r in store.rows(table):
+                ws.append([r[n] for n in names])
+        path = out_dir / "govfacts.xlsx"
+        wb.save(path)
+        return [path]
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown export format {fmt!r}: csv, parquet or xlsx")
+    for table in TABLES:
+        data = store.arrow(table)
+        path = out_dir / f"{table}.{fmt}"
+        if fmt == "csv":
+            pcsv.write_csv(data, path)
+        else:
+            pq.write_table(data, path)
+        written.append(path)
+    if fmt == "csv":
+        path = out_dir / "schema.json"
+        path.write_text(json.dumps(schema(), ensure_ascii=False, indent=2), encoding="utf-8")
+        written.append(path)
+    return written
