@@ -25,7 +25,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_normalize import build_corpus  # noqa: E402
-
 from govfacts.extractors import extract  # noqa: E402
 from govfacts.pipeline.normalize import normalize  # noqa: E402
 from govfacts.pipeline.resolve import resolve  # noqa: E402
@@ -51,7 +50,7 @@ def main() -> None:
     raws = build_corpus(args.mb)
     mb = sum(len(d.text.encode("utf-8")) for d in raws) / 1e6
     chars = sum(len(d.text) for d in raws)
-    print(f"corpus: {len(raws)} documents, {mb:.1f} MB (UTF-8), {chars / 1e6:.2f} M chars, one core")
+    print(f"corpus: {len(raws)} documents, {mb:.1f} MB (UTF-8), {chars / 1e6:.2f} M chars")
     tokenizer()  # load jieba outside the timings
     nlp = blank_zh()
     from spacy.tokens import DocBin

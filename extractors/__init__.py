@@ -15,6 +15,7 @@ from govfacts.extractors.amounts import extract_amounts
 from govfacts.extractors.counts import extract_counts
 from govfacts.extractors.dates import extract_dates
 from govfacts.extractors.rates import extract_rates
+from govfacts.extractors.tables import extract_tables
 from govfacts.pipeline.records import Document, Mention
 
 __all__ = ["EXTRACTORS", "KIND_PRIORITY", "extract", "resolve_overlaps"]
@@ -34,6 +35,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "count": extract_counts,
     "rate": extract_rates,
     "date": extract_dates,
+    "table": extract_tables,
 }
 
 

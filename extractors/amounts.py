@@ -28,7 +28,8 @@ def _range_head() -> regex.Pattern[str]:
         rf"(?P<num>{numbers.NUMBER_PATTERN})(?P<mult>{grammar.MULTIPLIER})?(?P<sep>[-—–~～至到]?)$", regex.VERBOSE
     )
 
-_THRESHOLD_BEFORE = ("超过", "超", "过", "逾", "突破")
+_BOUND_BEFORE = ("超过", "超", "过", "逾", "突破", "近", "约", "上")
+_BARE_MULTIPLIER = regex.compile(r"[十百千万亿]+")
 _LIST_JOIN = regex.compile(r"(?:以上)?(?:、|和|及|或|与|[-—–~～至到])?")
 
 
@@ -57,8 +58,9 @@ def extract_amounts(doc: Document) -> list[Mention]:
         if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
             continue  # inside a longer number the pattern could not take whole
         size_class = context.is_size_class(text, end)
-        if num is None and not (size_class or text[max(0, start - 2) : start].endswith(_THRESHOLD_BEFORE)):
-            continue  # 亿元 alone is a unit word, not an amount
+        bare = num is None or _BARE_MULTIPLIER.fullmatch(num) is not None
+        if bare and not (size_class or text[max(0, start - 2) : start].endswith(_BOUND_BEFORE)):
+            continue  # 亿元 alone (单位：亿元) is a unit word, not an amount; 超百亿元 is one
         iso = grammar.currencies()[cur]
         value = _value(num, mult)
         if value is None and num is not None and (split := _split_lost_separator(num)):

@@ -37,6 +37,10 @@ def extract_counts(doc: Document) -> list[Mention]:
             continue  # 个月, 个工作日, 个百分点
         if start > 0 and (text[start - 1] in "第.-" or text[start - 1].isdigit()):
             continue  # ordinals (第4个) and pieces of longer numbers
+        if start > 0 and text[start - 1] in "数几上" and not num[0].isdigit():
+            continue  # 数百家, 几十个: vague
+        if start > 0 and text[start - 1] == "前" and mw in ("位", "名"):
+            continue  # 前两位, 前10名: a ranking
         if num in _CHINESE_ONE and not text.startswith("次会议", m.start("mw")):
             continue  # 一家, 一批: an article or a vague quantity (but 一次会议 is a session)
         if grammar.in_slogan(text, start):

@@ -55,6 +55,11 @@ __all__ = [
     "derive_increments",
     "city_period",
     "targets",
+    "Column",
+    "column_name",
+    "parse_column",
+    "column_labels",
+    "status_labels",
 ]
 
 NEAR_DUPLICATE_THRESHOLD = 0.5  # measured on 35 docs: copies with a new header/footer ≥ 0.75, different stories ≤ 0.19
@@ -316,6 +321,68 @@ def column_name(status: str, scope: str, metric: str, kind: str, unit: str | Non
     if not all(_SAFE.match(p) for p in name.split("__")):
         raise ValueError(f"unsafe column name {name!r}")
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What a `city_period` metric column holds."""
+
+    name: str
+    status: str  # actual | target | plan
+    scope: str  # reported | derived
+    metric: str
+    kind: str  # count | amount | growth | share
+    currency: str | None  # amounts: ISO code, upper case
+
+
+def parse_column(name: str) -> Column:
+    """The inverse of `column_name`.
+
+    >>> parse_column("derived_actual__investment_signed__yi_cny")
+    Column(name='derived_actual__investment_signed__yi_cny', status='actual', scope='derived', \
+metric='investment_signed', kind='amount', currency='CNY')
+    """
+    parts = name.split("__")
+    head, metric, rest = parts[0], parts[1], parts[2:]
+    scope, status = head.split("_", 1) if head.startswith("derived_") else ("reported", head)
+    kind, currency = "count", None
+    if rest and rest[0] in ("growth", "share"):
+        kind = rest[0]
+    elif rest and rest[0].startswith("yi_"):
+        kind, currency = "amount", rest[0][3:].upper()
+    return Column(name, status, scope, metric, kind, currency)
+
+
+_STATUS_LABELS = {"actual": ("实际", "actual"), "target": ("目标", "target"), "plan": ("计划", "plan")}
+_CURRENCY_ZH = {"CNY": "亿元", "USD": "亿美元", "EUR": "亿欧元", "HKD": "亿港元", "JPY": "亿日元"}
+
+
+def column_labels(col: Column) -> tuple[str, str]:
+    """Chinese and English labels of a metric column (metric, kind and unit; status apart).
+
+    >>> column_labels(parse_column("actual__projects_signed__growth"))
+    ('签约项目 增速(%)', 'signed projects, growth (%)')
+    >>> column_labels(parse_column("target__investment_signed__yi_cny"))
+    ('签约投资额(亿元)', 'investment signed (CNY 100M)')
+    """
+    from govfacts.extractors.grammar import metrics
+
+    known = {m.id: (m.label_zh, m.label_en) for m in metrics()}
+    zh, en = known.get(col.metric, (col.metric, col.metric))
+    if col.kind == "growth":
+        return f"{zh} 增速(%)", f"{en}, growth (%)"
+    if col.kind == "share":
+        return f"{zh} 占比(%)", f"{en}, share (%)"
+    if col.kind == "amount":
+        cur = col.currency or "CNY"
+        return f"{zh}({_CURRENCY_ZH.get(cur, '亿' + cur)})", f"{en} ({cur} 100M)"
+    return zh, en
+
+
+def status_labels(col: Column) -> tuple[str, str]:
+    """Chinese and English labels of a column's status (推算 / derived marked)."""
+    zh, en = _STATUS_LABELS.get(col.status, (col.status, col.status))
+    return (f"{zh}(推算)", f"{en} (derived)") if col.scope == "derived" else (zh, en)
 
 
 def reading_value(f: Fact) -> Decimal:

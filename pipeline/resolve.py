@@ -139,8 +139,8 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
                 state.take(doc, scope, walked)
             walked += 1
             state.enter(doc, walked)
-        if m.kind in ("date", "project") or m.role != "fact" or k < 0:
-            out.append((m.period_start, m.period_end))
+        if m.kind in ("date", "project") or m.role != "fact" or k < 0 or m.period_start or m.period_end:
+            out.append((m.period_start, m.period_end))  # dated by its extractor (a table, a stage), or never
             continue
         sent = doc.sentences[k]
         local_only = m.status == "plan" or m.metric in grammar.stock_metrics()

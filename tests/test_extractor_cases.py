@@ -1,4 +1,4 @@
-"""The quantity extractors against hand-written case tables (`tests/cases/*.jsonl`), one runner for all.
+"""The quantity extractors against hand-written case tables (`tests/cases/*.jsonl`): one runner.
 
 Each case file holds one JSON object per line::
 
@@ -39,7 +39,14 @@ FILE_KINDS: dict[str, frozenset[str]] = {
 }
 MIN_CASES = {"amounts": 35, "counts": 35, "rates": 35, "negatives": 30}
 CASE_KEYS = frozenset({"id", "text", "published", "expect", "xfail", "note"})
-EXPECT_KEYS = frozenset(MENTION_FIELDS) - {"doc_id", "sentence", "char_start", "char_end", "orig_start", "orig_end"}
+EXPECT_KEYS = frozenset(MENTION_FIELDS) - {
+    "doc_id",
+    "sentence",
+    "char_start",
+    "char_end",
+    "orig_start",
+    "orig_end",
+}
 
 
 def load_cases(stem: str) -> list[dict[str, Any]]:
@@ -52,12 +59,16 @@ def load_cases(stem: str) -> list[dict[str, Any]]:
             continue
         case = json.loads(line)
         where = f"{path.name}:{lineno}"
-        assert set(case) <= CASE_KEYS and {"id", "text", "expect"} <= set(case), f"{where}: keys {sorted(case)}"
+        assert set(case) <= CASE_KEYS and {"id", "text", "expect"} <= set(case), (
+            f"{where}: keys {sorted(case)}"
+        )
         assert case["id"] not in seen, f"{where}: duplicate id {case['id']!r}"
         seen.add(case["id"])
         for row in case["expect"]:
             assert set(row) <= EXPECT_KEYS and "kind" in row, f"{where}: expect keys {sorted(row)}"
-            assert row["kind"] in FILE_KINDS[stem], f"{where}: kind {row['kind']!r} not covered by {stem}"
+            assert row["kind"] in FILE_KINDS[stem], (
+                f"{where}: kind {row['kind']!r} not covered by {stem}"
+            )
         if stem == "negatives":
             assert case["expect"] == [], f"{where}: a negative expects nothing"
         cases.append(case)
@@ -66,7 +77,9 @@ def load_cases(stem: str) -> list[dict[str, Any]]:
 
 def run_case(text: str, published: str | None) -> list[Mention]:
     """Every mention the pipeline finds in `text`, resolved, in document order."""
-    raw = RawDocument("case", text, "case", published=date.fromisoformat(published) if published else None)
+    raw = RawDocument(
+        "case", text, "case", published=date.fromisoformat(published) if published else None
+    )
     doc = normalize(raw)
     return resolve(doc, extract(doc))
 
@@ -81,7 +94,9 @@ def _comparable(field: str, value: Any) -> Any:
     return value
 
 
-def project(mentions: list[Mention], expect: list[dict[str, Any]], kinds: frozenset[str]) -> list[dict[str, Any]]:
+def project(
+    mentions: list[Mention], expect: list[dict[str, Any]], kinds: frozenset[str]
+) -> list[dict[str, Any]]:
     """The found mentions of `kinds`, each cut down to the fields its expected row lists.
 
     A mention beyond the expected rows is shown with the fields of the first row
@@ -100,7 +115,9 @@ def _params() -> list[Any]:
     params = []
     for stem in FILE_KINDS:
         for case in load_cases(stem):
-            marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
+            )
             params.append(pytest.param(stem, case, id=f"{stem}:{case['id']}", marks=marks))
     return params
 
@@ -126,4 +143,6 @@ def test_expected_texts_occur_in_their_normalized_case() -> None:
         for case in load_cases(stem):
             normalized = normalize(RawDocument("case", case["text"], "case")).text
             for row in case["expect"]:
-                assert row["text"] in normalized, f"{stem}:{case['id']}: {row['text']!r} not in {normalized!r}"
+                assert row["text"] in normalized, (
+                    f"{stem}:{case['id']}: {row['text']!r} not in {normalized!r}"
+                )

@@ -1,0 +1,619 @@
+"""Named projects: find each project, park, base or complex a text names, with its investment, stage and date.
+
+A name is found two ways. A *head word* (项目, 产业园, 基地, 综合体…; `lexicons/project_heads.tsv`)
+ending a noun phrase gives a name whose left boundary is found on jieba's tokens: it stops at
+punctuation, 的, prepositions, pronouns, stop words, stage verbs, another 项目 and numbers (a
+capacity after 年产 stays inside: 年产6万吨…项目). A *list* `A、B、C等一批项目…` /
+`等N个项目` gives one name per item, with or without a head word (恒大新能源电池). Generic
+classes (工业项目, 重大项目, 智能物流中心; `project_generic.tsv`), zones and platforms (海东工业园区)
+and names counted as a class (稀土新材料项目34个, 8个招商项目) are never names.
+
+A head-word name needs evidence that one project is meant: a stage word around it, an investment
+figure, a `——` list item or a `其中`/`包括：` list under a counted stage. The stage comes from
+`project_stages.tsv`: first the 的-modifier (`5月签约的X`), then the name's clause (`X已于4月开工`),
+the verb governing a list (`引进了A、B等项目`), the following clauses of its sentence, then the
+counted parent (`集中开工项目12个。其中，X…`); a stage after a future cue (计划于5月开工) is
+`planned` and used last. The period is the one the resolve stage gives a fact written at the
+stage word (its own clause first, then the sentence and paragraph head).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+from govfacts.extractors import context, grammar
+from govfacts.extractors.amounts import extract_amounts
+from govfacts.lexicons import load_table
+from govfacts.pipeline.gazetteer import find_places
+from govfacts.pipeline.records import Document, Mention, Project
+from govfacts.pipeline.segment import Token, tokens
+
+__all__ = ["extract_projects", "project_register", "StageWord", "stage_words"]
+
+# Order of advance: the register keeps the most advanced stage a project is named at.
+STAGE_ORDER = ("planned", "negotiating", "signed", "started", "under_construction", "completed", "in_production")
+_MAX_NAME = 40  # characters: a longer run is no name
+_ALLOWED_MARKS = frozenset("（）()·•")  # punctuation that may stand inside a name
+_NUMBER_CHARS = frozenset("0123456789个批家项亿万元千百月日年号次季度%％")
+
+# `A、B、C等一批项目` / `等33个项目` / `等25个优质项目` / `等项目`: the tail of a list of projects.
+_LIST_TAIL = regex.compile(
+    r"""
+    等
+    (?:[\d一二三四五六七八九十两百千几多余]+(?:个|项|家|批)   # 等33个 / 等十余个
+      | 一大批 | 一批 | 多个 | 诸多 | 众多 )?                  # 等一批
+    [^\W\d]{0,8}?                                             # 大 / 优质 / 相关产业链
+    项目
+    """,
+    regex.VERBOSE,
+)
+# A list item line: `——X项目，总投资48亿元；`.
+_LIST_ITEM_LINE = regex.compile(r"^\s*(?:——|—|－|-|·|•|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])")
+# A header before a colon that introduces the projects listed after it (签约项目包括：).
+_HEADER = regex.compile(r"(?:包括|有|为|如下|分别是|主要有)\s*[：:]\s*$")
+# 其中 before a name: the name is one of the counted projects of the sentence before.
+_AMONG = regex.compile(r"其中")
+# A count right after a name: `稀土新材料及应用项目34个` names a class.
+_COUNT_AFTER = regex.compile(r"^\s*(?:\d+|[一二三四五六七八九十两百千]+)(?:多|余)?(?:个|家|项|批)")
+_INVESTMENT_WORD = regex.compile(
+    r"(?:总投资额|总投资|计划总投资|计划投资|协议投资额?|拟投资|意向投资|投资额|投资)"  # the word
+    r"(?:约|近|超过|超|逾|达到|达|为|共|合计)?\s*$"  # a qualifier or copula between it and the figure
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StageWord:
+    """A stage word of `project_stages.tsv`."""
+
+    word: str
+    subject: str
+    stage: str
+    status: str
+
+
+@cache
+def stage_words() -> dict[str, StageWord]:
+    """Stage surface → its subject, canonical stage and status."""
+    rows = load_table("project_stages.tsv", ("word", "subject", "stage", "status", "note"), key="word")
+    for r in rows:
+        if r["stage"] not in STAGE_ORDER:
+            raise ValueError(f"project_stages.tsv: unknown stage {r['stage']!r} for {r['word']}")
+    return {r["word"]: StageWord(r["word"], r["subject"], r["stage"], r["status"]) for r in rows}
+
+
+@cache
+def _roles() -> dict[str, frozenset[str]]:
+    """project_heads.tsv role → words."""
+    out: dict[str, set[str]] = {}
+    for r in load_table("project_heads.tsv", ("word", "role", "note")):
+        out.setdefault(r["role"], set()).add(r["word"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def _generic() -> dict[str, frozenset[str]]:
+    """project_generic.tsv role → words."""
+    out: dict[str, set[str]] = {}
+    for r in load_table("project_generic.tsv", ("word", "role", "note"), key="word"):
+        out.setdefault(r["role"], set()).add(r["word"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def _heads_by_length() -> tuple[tuple[str, str], ...]:
+    """(word, role) of heads and platforms, longest first, for suffix tests."""
+    roles = _roles()
+    pairs = [(w, "head") for w in roles["head"]] + [(w, "platform") for w in roles["platform"]]
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
+
+
+@cache
+def _stage_pattern() -> regex.Pattern[str]:
+    """A stage word not made a noun by what follows it (签约额, 开工率, 签约仪式)."""
+    return regex.compile(
+        rf"""
+        (?P<w>{grammar.alternation(stage_words())})   # the stage word, longest first
+        (?!{grammar.alternation(_generic()["not_stage"])})  # not 签约额 / 开工率 / 签约仪式
+        """,
+        regex.VERBOSE,
+    )
+
+
+@cache
+def _future_before() -> regex.Pattern[str]:
+    """A future cue shortly before a stage word: 计划于5月开工, 将开工, 预计年底投产."""
+    return regex.compile(rf"(?:{grammar.alternation(_generic()['future'])})[^，,；;。]{{0,8}}$")
+
+
+@cache
+def _generic_name() -> regex.Pattern[str]:
+    """Modifiers only: what stands before the head of a generic class name."""
+    return regex.compile(rf"(?:{grammar.alternation(_generic()['modifier'])})*")
+
+
+@cache
+def _prefilter() -> regex.Pattern[str]:
+    """Sentences worth tagging: they hold a head word or a stage word."""
+    words = set(_roles()["head"]) | set(stage_words())
+    return regex.compile(grammar.alternation(words))
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A possible project name in a sentence."""
+
+    item_start: int  # start of its 的-modifier, or of the name
+    start: int
+    end: int
+    in_list: bool  # an item of `A、B等…项目`
+    list_tail: tuple[int, int] | None  # span of the list's `等…项目` tail
+    list_start: int | None  # start of the list's first item
+
+
+@dataclass(frozen=True, slots=True)
+class _Stage:
+    word: StageWord
+    pos: int  # where the stage word is
+    planned: bool  # after a future cue
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def _is_punct(t: Token) -> bool:
+    return all(not ch.isalnum() for ch in t.word) and not set(t.word) <= _ALLOWED_MARKS
+
+
+def _is_number(t: Token) -> bool:
+    """A digit run, an amount, a count or a date token (not 5G, not a bare 九 in 碳九)."""
+    if any("A" <= ch <= "z" for ch in t.word):
+        return False
+    if any(ch.isdigit() for ch in t.word):
+        return True
+    return t.pos in ("m", "mq", "t", "x") and any(ch in _NUMBER_CHARS for ch in t.word)
+
+
+def _is_stop(t: Token) -> bool:
+    """A token the left boundary of a name never crosses."""
+    roles = _roles()
+    if _is_punct(t) or t.word in roles["stop"]:
+        return True
+    if t.pos.startswith(("u", "p", "r")):
+        return True
+    if t.pos == "c" and t.word not in ("及", "暨"):
+        return True
+    if t.word.endswith("项目"):
+        return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
+    return t.pos == "v" and t.word in stage_words()
+
+
+def _head_of(word: str) -> tuple[str, str] | None:
+    """(head, role) when a token ends in a head or platform word."""
+    for w, role in _heads_by_length():
+        if word.endswith(w):
+            return w, role
+    return None
+
+
+def _left_boundary(toks: list[Token], i: int, floor: int) -> int:
+    """Start of the name whose last token is `toks[i]`, not before character `floor`."""
+    capacity = _roles()["capacity"]
+    start = toks[i].char_start
+    k = i - 1
+    while k >= 0 and toks[k].char_start >= floor:
+        t = toks[k]
+        if _is_number(t):
+            j = k
+            while j - 1 >= 0 and _is_number(toks[j - 1]):
+                j -= 1
+            if j - 1 >= 0 and toks[j - 1].word in capacity and toks[j - 1].char_start >= floor:
+                start = toks[j - 1].char_start  # 年产6万吨: a capacity inside the name
+                k = j - 2
+                continue
+            break
+        if _is_stop(t):
+            break
+        if toks[i].char_end - t.char_start > _MAX_NAME:
+            break
+        start = t.char_start
+        k -= 1
+    return start
+
+
+def _balanced_start(text: str, start: int, end: int) -> int:
+    """Move `start` past an opening bracket left unclosed in the name."""
+    depth: list[int] = []
+    for p in range(start, end):
+        if text[p] in "（(":
+            depth.append(p)
+        elif text[p] in "）)" and depth:
+            depth.pop()
+    return depth[0] + 1 if depth else start
+
+
+# ---------------------------------------------------------------- candidates
+
+
+def _np_ends(text: str, toks: list[Token], i: int) -> bool:
+    """Whether the head token `toks[i]` ends a noun phrase (not 项目领导, 项目履约率)."""
+    end = toks[i].char_end
+    roles = _roles()
+    rest = text[end : end + 6]
+    if not rest or rest.startswith(tuple(roles["follower"] | roles["part"])) or _stage_pattern().match(rest):
+        return True
+    if i + 1 >= len(toks):
+        return True
+    nxt = toks[i + 1]
+    if _is_punct(nxt) or nxt.word in roles["stop"] or _is_number(nxt):
+        return True
+    return not (nxt.pos.startswith("n") or nxt.pos in ("vn", "j", "l", "eng", "zg"))
+
+
+def _headed(text: str, toks: list[Token], floor: int) -> list[_Candidate]:
+    """Names ending in a head word at the end of a noun phrase."""
+    parts = tuple(_roles()["part"])
+    out: list[_Candidate] = []
+    for i, t in enumerate(toks):
+        head = _head_of(t.word)
+        if head is None or head[1] != "head" or not _np_ends(text, toks, i):
+            continue
+        if text[: t.char_end].endswith(parts):
+            continue  # …基地主体工程: the part, not a name
+        start = _balanced_start(text, _left_boundary(toks, i, floor), t.char_end)
+        item_start = start
+        if text[start - 1 : start] == "的":
+            item_start = _modifier_start(text, start - 1, floor)
+        out.append(_Candidate(item_start, start, t.char_end, False, None, None))
+    return out
+
+
+def _modifier_start(text: str, de: int, floor: int) -> int:
+    """Start of the 的-modifier ending at `de`: after the clause stop or list 、 before it."""
+    i = de - 1
+    while i >= floor and text[i] not in context.CLAUSE_STOPS and text[i] != "、":
+        i -= 1
+    return i + 1
+
+
+def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Candidate]:
+    """One name per item of `A、B、C等一批项目` (items need no head word)."""
+    out: list[_Candidate] = []
+    for tail in _LIST_TAIL.finditer(text, s_start, s_end):
+        c = context.clause_start(text, tail.start(), s_start)
+        items: list[tuple[int, int]] = []
+        a = c
+        for p in range(c, tail.start() + 1):
+            if p == tail.start() or text[p] == "、":
+                items.append((a, p))
+                a = p + 1
+        by_end = {t.char_end: k for k, t in enumerate(toks)}
+        first_start: int | None = None
+        for n, (a, b) in enumerate(items):
+            while a < b and text[a].isspace():
+                a += 1
+            if a >= b:
+                continue
+            de = text.rfind("的", a, b)
+            if de >= 0:
+                item_start, start = a, de + 1
+            elif n == 0 and b in by_end:
+                item_start = start = _left_boundary(toks, by_end[b], a)
+            else:
+                item_start = start = a
+            if first_start is None:
+                first_start = item_start
+            if b - start >= 2:
+                out.append(_Candidate(item_start, start, b, True, (tail.start(), tail.end()), first_start))
+    return out
+
+
+def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidate]:
+    """List items win over head-word names they overlap; document order."""
+    out = list(listed)
+    for h in headed:
+        if not any(h.start < x.end and x.start < h.end for x in listed):
+            out.append(h)
+    return sorted(out, key=lambda c: c.start)
+
+
+# ---------------------------------------------------------------- filters
+
+
+def _strip_places(name: str) -> str:
+    """The name without the place and zone names it starts with."""
+    while True:
+        spans = find_places(name)
+        if not spans or spans[0].char_start != 0 or spans[0].char_end >= len(name):
+            return name
+        name = name[spans[0].char_end :]
+
+
+def _is_generic(name: str) -> bool:
+    """工业项目, 重大项目, 三江新区重点项目, 智能物流中心, 标准化厂房: a class, not a name."""
+    rest = _strip_places(name)
+    heads = sorted(_roles()["head"] | _generic()["head"], key=len, reverse=True)
+    for h in heads:
+        if rest.endswith(h):
+            body = rest[: -len(h)]
+            return _generic_name().fullmatch(body) is not None
+    return False
+
+
+def _is_platform(name: str) -> bool:
+    """A zone of the gazetteer or a name ending in a platform word (…工业园区, …新区)."""
+    spans = find_places(name)
+    if spans and spans[-1].kind == "zone" and spans[-1].char_end == len(name):
+        return True
+    return any(name.endswith(w) for w in _roles()["platform"])
+
+
+def _counted(text: str, cand: _Candidate) -> bool:
+    """`项目34个` or `8个招商项目`: a class with its count."""
+    if _COUNT_AFTER.match(text, cand.end):
+        return True
+    before = text[max(0, cand.start - 3) : cand.start]
+    return bool(regex.search(r"\d(?:个|家|项|批)$|[一二三四五六七八九十两百千几](?:个|家|项|批)$", before))
+
+
+# ---------------------------------------------------------------- attributes
+
+
+def _stages_in(text: str, a: int, b: int) -> list[_Stage]:
+    """Stage words in `text[a:b]`, each marked planned when a future cue precedes it."""
+    out: list[_Stage] = []
+    words = stage_words()
+    for m in _stage_pattern().finditer(text, a, b):
+        c = context.clause_start(text, m.start(), a)
+        planned = bool(_future_before().search(text, c, m.start()))
+        out.append(_Stage(words[m.group("w")], m.start(), planned))
+    return out
+
+
+def _first_actual(stages: list[_Stage]) -> _Stage | None:
+    return next((s for s in stages if not s.planned), None)
+
+
+def _parent_text(doc: Document, cand: _Candidate, s_start: int) -> tuple[int, int] | None:
+    """The counted parent a listed or 其中-introduced name belongs to, as a span."""
+    text = doc.text
+    sentence_head = text[s_start : cand.item_start]
+    colon = max(sentence_head.rfind("："), sentence_head.rfind(":"))
+    if colon >= 0 and _HEADER.search(sentence_head[: colon + 1]):
+        return s_start, s_start + colon
+    sent = context.sentence_at(doc, s_start)
+    if sent is None:
+        return None
+    among = _AMONG.search(text, s_start, cand.item_start)
+    if among:
+        para = [s for s in doc.sentences if s.paragraph == sent.paragraph and s.char_start <= s_start]
+        lo = para[0].char_start if para else s_start
+        return lo, among.start()
+    line_start = text.rfind("\n", 0, s_start) + 1
+    if _LIST_ITEM_LINE.match(text, line_start):
+        # walk back over list lines to the header line ending in a colon
+        p = line_start
+        while p > 0:
+            prev_start = text.rfind("\n", 0, p - 1) + 1
+            line = text[prev_start : p - 1]
+            if line.strip() and not _LIST_ITEM_LINE.match(line):
+                return (prev_start, p - 1) if line.rstrip().endswith(("：", ":")) else None
+            p = prev_start
+    return None
+
+
+def _find_stage(doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, toks: list[Token]) -> tuple[_Stage | None, bool]:
+    """The stage of a candidate and whether it was found next to the name (local)."""
+    text = doc.text
+    planned: list[_Stage] = []
+    c_end = context.clause_end(text, cand.end)
+    regions: list[tuple[int, int]] = []
+    if cand.item_start < cand.start:
+        regions.append((cand.item_start, cand.start))  # 5月签约的X
+    if cand.list_tail is not None:
+        regions.append((cand.list_tail[0], context.clause_end(text, cand.list_tail[1])))  # …等一批项目开工建设
+    else:
+        regions.append((cand.end, min(c_end, limit)))  # X已于4月开工
+    for a, b in regions:
+        found = _stages_in(text, a, b)
+        if (s := _first_actual(found)) is not None:
+            return s, True
+        planned += [s for s in found if s.planned]
+    if cand.in_list and cand.list_start is not None:
+        verb = _governing_verb(text, toks, cand.list_start)
+        if verb is not None:
+            return verb, True
+    follow_from = context.clause_end(text, cand.list_tail[1]) if cand.list_tail else c_end
+    found = _stages_in(text, follow_from, min(limit, s_end))
+    if (s := _first_actual(found)) is not None:
+        return s, True
+    planned += [s for s in found if s.planned]
+    parent = _parent_text(doc, cand, s_start)
+    if parent is not None:
+        found = [s for s in _stages_in(text, *parent) if not s.planned]
+        if found:
+            return found[-1], False
+    return (planned[0] if planned else None), bool(planned)
+
+
+def _governing_verb(text: str, toks: list[Token], list_start: int) -> _Stage | None:
+    """The stage verb governing a list: `引进了A、B等项目`, `对接A、B等25个项目`."""
+    before = [t for t in toks if t.char_end <= list_start]
+    while before and before[-1].pos.startswith("u") and before[-1].word != "的":
+        before.pop()  # 了 / 过
+    if not before:
+        return None
+    word = before[-1].word
+    sw = stage_words().get(word)
+    return _Stage(sw, before[-1].char_start, False) if sw else None
+
+
+def _investment(doc: Document, amounts: list[Mention], regions: Iterable[tuple[int, int]]) -> Mention | None:
+    """The first amount in `regions` written after an investment word (总投资约50亿元)."""
+    text = doc.text
+    for a, b in regions:
+        for m in amounts:
+            if a <= m.char_start and m.char_end <= b and _INVESTMENT_WORD.search(text, max(a, m.char_start - 8), m.char_start):
+                return m
+    return None
+
+
+def _area(name: str) -> str | None:
+    """The county or zone a name starts with (沾益区年产…项目 → 沾益区); None for a city."""
+    spans = find_places(name)
+    if not spans or spans[0].char_start != 0:
+        return None
+    span = spans[0]
+    if span.kind == "zone":
+        return span.surface
+    if span.kind in ("full", "short") and span.places and span.places[0].level == "county":
+        return span.places[0].name if span.kind == "short" else span.surface
+    return None
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def extract_projects(doc: Document) -> list[Mention]:
+    """Every named project of `doc`, one mention per occurrence, in document order.
+
+    `value` is the investment in CNY when stated in 元 (else None), `qualifier` its
+    qualifier, `subject` the stage word, `status` plan for talks and plans,
+    `period_start`/`period_end` the period of the stage.
+    """
+    text = doc.text
+    amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
+    found: list[tuple[Mention, int]] = []  # (mention, where its period is read)
+    for sent in doc.sentences:
+        s_start, s_end = sent.char_start, sent.char_end
+        if not _prefilter().search(text, s_start, s_end):
+            continue
+        toks = list(tokens(text[s_start:s_end], offset=s_start))
+        cands = _merge(_listed(text, toks, s_start, s_end), _headed(text, toks, s_start))
+        for k, cand in enumerate(cands):
+            name = text[cand.start : cand.end]
+            if len(name) < 2 or _is_platform(name) or _counted(text, cand):
+                continue
+            if _is_generic(name):
+                continue
+            nxt = cands[k + 1].item_start if k + 1 < len(cands) else s_end
+            limit = min(nxt, _next_stop(text, cand.end, s_end))
+            if cand.list_tail is not None:
+                limit = min(limit, cand.list_tail[0])
+            stage, local = _find_stage(doc, cand, limit, s_start, s_end, toks)
+            inv = _investment(doc, amounts, [(cand.item_start, cand.start), (cand.end, limit)])
+            evidence = local or inv is not None or cand.in_list or stage is not None
+            if not evidence:
+                continue
+            mention = _mention(doc, cand, name, stage, inv)
+            found.append((mention, stage.pos if stage is not None and local else cand.start))
+    return _with_periods(doc, found)
+
+
+def _next_stop(text: str, pos: int, end: int) -> int:
+    """The next ；/。 (an item or sentence ends there)."""
+    for p in range(pos, end):
+        if text[p] in "；;。":
+            return p
+    return end
+
+
+def _mention(doc: Document, cand: _Candidate, name: str, stage: _Stage | None, inv: Mention | None) -> Mention:
+    value: Decimal | None = None
+    qualifier = "eq"
+    if inv is not None and inv.unit == "CNY":
+        value, qualifier = inv.value, inv.qualifier
+    status = "actual"
+    subject = None
+    if stage is not None:
+        subject = stage.word.subject
+        status = "plan" if stage.planned else stage.word.status
+    return Mention(
+        doc_id=doc.doc_id,
+        kind="project",
+        text=name,
+        value=value,
+        unit="CNY" if value is not None else None,
+        qualifier=qualifier,  # type: ignore[arg-type]
+        role="fact",
+        status=status,  # type: ignore[arg-type]
+        subject=subject,
+        area=_area(name),
+        char_start=cand.start,
+        char_end=cand.end,
+    )
+
+
+def _with_periods(doc: Document, found: list[tuple[Mention, int]]) -> list[Mention]:
+    """Give each project the period the resolve stage gives a fact written at its stage word."""
+    from govfacts.pipeline.resolve import resolve  # resolve imports the extractors package
+
+    if not found:
+        return []
+    proxies = [
+        Mention(doc.doc_id, "amount", f"\x00project{i}", None, None, status=m.status, char_start=pos, char_end=pos + 1)
+        for i, (m, pos) in enumerate(found)
+    ]
+    periods = {p.text: (p.period_start, p.period_end) for p in resolve(doc, proxies)}
+    out = []
+    for i, (m, _) in enumerate(found):
+        start, end = periods[f"\x00project{i}"]
+        out.append(replace(m, period_start=start, period_end=end))
+    return out
+
+
+# ---------------------------------------------------------------- register
+
+
+def _stage_of(m: Mention) -> str | None:
+    """The canonical stage of a project mention (a planned stage when its status is plan)."""
+    if m.subject is None:
+        return None
+    words = {w.subject: w for w in stage_words().values()}
+    w = words.get(m.subject)
+    if w is None:
+        return None
+    if m.status == "plan" and w.status != "plan":
+        return "planned"
+    return w.stage
+
+
+def project_register(doc: Document, mentions: list[Mention]) -> list[Project]:
+    """One `Project` per distinct name of `doc`, merging its mentions.
+
+    The investment is the first stated in CNY; the stage the most advanced named;
+    `stage_date` the day of that stage when the text gives a single day.
+    """
+    groups: dict[str, list[Mention]] = {}
+    for m in sorted((m for m in mentions if m.kind == "project"), key=lambda m: m.char_start):
+        groups.setdefault(m.text, []).append(m)
+    out: list[Project] = []
+    for name, ms in groups.items():
+        first = ms[0]
+        inv = next((m for m in ms if m.value is not None), None)
+        staged = [(m, s) for m in ms if (s := _stage_of(m)) is not None]
+        best = max(staged, key=lambda p: STAGE_ORDER.index(p[1]), default=None)
+        stage_date: date | None = None
+        if best is not None and best[0].period_start is not None and best[0].period_start == best[0].period_end:
+            stage_date = best[0].period_start
+        out.append(
+            Project(
+                doc_id=doc.doc_id,
+                name=name,
+                investment=inv.value if inv else None,
+                investment_qualifier=inv.qualifier if inv else None,
+                stage=best[1] if best else None,  # type: ignore[arg-type]
+                stage_date=stage_date,
+                city=next((m.city for m in ms if m.city), None),
+                area=next((m.area for m in ms if m.area), None),
+                sentence=first.sentence,
+                char_start=first.char_start,
+                char_end=first.char_end,
+            )
+        )
+    return out

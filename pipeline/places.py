@@ -1,0 +1,742 @@
+"""Place documents and mentions: the city and area a figure is about, and where its investment comes from.
+
+Reads a normalized `Document` (and its mentions); writes nothing. `document_city`
+finds the document's own city and, for a county or zone news item, its area;
+`mention_place` finds each mention's city, area and source region. Cue words
+(destinations, sources, venues, home markers, head words, named regions) are data
+in `lexicons/place_cues.tsv`; place names come from `govfacts.pipeline.gazetteer`.
+
+Rules of the language used here:
+
+* A place counts as the subject of a clause when it opens the clause (after head
+  words such as 其中/比如 and time words), modifies a noun (…的濉溪XX项目), or
+  follows a locative (在杜集经济开发区下线) inside the document's city.
+* A place after a destination (赴, 驻), source (来自, 引进, 与) or venue cue
+  (在上海举行) never moves the fact: the fact stays home; a source is reported
+  as `source_region`.
+* A clause headed by a home marker (全市, 我市, 全区) is the document's own place.
+* A clause with no subject takes the subject of the nearest earlier clause of
+  its sentence; a bare time clause (上半年，…) the subject of the next clause; a
+  sentence opening with 其中 the previous sentence's; any other sentence the
+  county or zone that opens its paragraph.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Literal
+
+import regex
+
+from govfacts.extractors import context
+from govfacts.lexicons import LexiconError, load_table
+from govfacts.pipeline.gazetteer import Place, PlaceSpan, find_places, is_within, lookup
+from govfacts.pipeline.records import Document, Mention
+
+__all__ = ["DocPlace", "document_city", "mention_place"]
+
+Role = Literal["destination", "source", "venue", "locative", "investor", "name", "free"]
+
+_ROLES = frozenset(
+    {
+        "destination",
+        "source",
+        "locative",
+        "venue_verb",
+        "investor",
+        "home",
+        "home_abbrev_before",
+        "home_abbrev_next",
+        "home_abbrev_after",
+        "region",
+        "region_suffix",
+        "head",
+        "list",
+    }
+)
+_CUE_WINDOW = 6  # characters before a place searched for a cue ending right before it
+_VENUE_WINDOW = 14  # characters after a place searched for a venue verb (在上海…举行)
+_TITLE_FIRST, _TITLE_OTHER, _ORG_WEIGHT = 6, 2, 8  # vote weights of document evidence
+_HOME_SENTENCE = 2  # body vote of a place in a sentence with a home marker
+_SENTENCE_STOPS = "。！？!?\n"
+_NAME_JOINERS = "·•"  # 绍兴柯桥·上海周: parts of an event name, not places of fact
+
+# Numeric time words a clause may open with (2023年, 1-6月份, 11月5日, 3月31日上午).
+_TIME_HEAD = regex.compile(
+    r"""
+    (?: \d{4} \s* 年 (?:度)?                               # 2023年, 2023年度
+      | \d{1,2} \s* (?:[-—–~～至到] \s* \d{1,2} \s*)? 月 份? # 5月, 1-6月份, 1—11 月份
+      | \d{1,2} \s* [日号]                                 # 5日
+      | 前 \d{1,2} 个月                                    # 前10个月
+    )
+    """,
+    regex.VERBOSE,
+)
+# Leading punctuation, bullets and enumerators before a clause's first word.
+_LEAD = regex.compile(
+    r"""
+    (?: [\s\u3000“”"'‘’「」『』《》、·•●■◆\-—–]          # quotes, dashes, bullets
+      | [（(] [一二三四五六七八九十\d]{1,3} [）)]          # （三） (2)
+      | [一二三四五六七八九十]{1,3} 、                     # 三、
+      | \d{1,2} [.．、] (?!\d)                             # 1.  2、
+    )+
+    """,
+    regex.VERBOSE,
+)
+# The distributive 分别 that pairs listed places with listed figures.
+_EACH = regex.compile(r"分别")
+# A number inside a clause (to count figures after 分别).
+_NUMBER = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+(?=[个家项亿万元%])")
+# Generic zone words standing for the document's own zone (2022年，高新区将…).
+_GENERIC_ZONE = regex.compile(r"(?<![\p{Han}])(?:[市县区])?(?P<zone>高新区|经开区|开发区|新区)(?![\p{Han}]{0,1}路)")
+
+
+@dataclass(frozen=True, slots=True)
+class DocPlace:
+    """Where a document is from.
+
+    Attributes:
+        city: full name of the prefecture-level city, or None when unknown.
+        area: the county/district/zone the whole document is about, as the text writes it
+            (full county name, zone surface such as 盐城经开区), else None.
+        evidence: what decided the city (`manifest`, `source_org:…`, `title:…`, `text:…`).
+        unit: canonical name of `area` (county full name or zone full name), for matching
+            other surfaces of the same area; None when `area` is None.
+    """
+
+    city: str | None
+    area: str | None
+    evidence: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """The cue words by role, each alternation longest first."""
+
+    words: dict[str, tuple[str, ...]]
+    region: regex.Pattern[str]
+    head: regex.Pattern[str]
+    region_suffix: regex.Pattern[str]
+    list_gap: regex.Pattern[str]
+    home_abbrev: regex.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A place or named region in a text, with what it names."""
+
+    char_start: int
+    char_end: int
+    surface: str
+    kind: str  # full, short, abbrev, zone, region
+    places: tuple[Place, ...]
+    zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A list of adjacent places (北京、上海、深圳等地) sharing one role."""
+
+    spans: tuple[_Span, ...]
+    role: Role
+
+    @property
+    def char_start(self) -> int:
+        return self.spans[0].char_start
+
+    @property
+    def char_end(self) -> int:
+        return self.spans[-1].char_end
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A county or zone inside the home city, as a clause names it."""
+
+    unit: str  # canonical: county full name or zone full name
+    area: str  # as written: county full name or the zone surface
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    """What one clause says about where its figures are."""
+
+    kind: Literal["unit", "units", "home", "city", "foreign"]
+    city: str | None = None
+    unit: _Unit | None = None
+    units: tuple[_Unit, ...] = ()
+    each_after: int = -1  # offset of 分别 after a listed subject, else -1
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def _cues() -> _Cues:
+    """The cue lexicon, compiled on first use."""
+    rows = load_table("place_cues.tsv", ("cue", "role", "note"))
+    words: dict[str, list[str]] = {role: [] for role in _ROLES}
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        if row["role"] not in _ROLES:
+            raise LexiconError(f"place_cues.tsv: unknown role {row['role']!r} for {row['cue']!r}")
+        if (row["cue"], row["role"]) in seen:
+            raise LexiconError(f"place_cues.tsv: duplicate {row['cue']!r} as {row['role']}")
+        seen.add((row["cue"], row["role"]))
+        words[row["role"]].append(row["cue"])
+    by_role = {role: tuple(sorted(ws, key=lambda w: (-len(w), w))) for role, ws in words.items()}
+    return _Cues(
+        words=by_role,
+        region=regex.compile(_alternatives(by_role["region"])),
+        head=regex.compile(
+            rf"""
+            (?: {_alternatives(by_role["head"])}     # 其中, 比如, 今年, 上半年 …
+              | {_TIME_HEAD.pattern}                  # 2023年, 1-6月份, 5日
+            ) [，,\s]*                                # an optional comma after it
+            """,
+            regex.VERBOSE,
+        ),
+        region_suffix=regex.compile(rf"(?:{_alternatives(by_role['region_suffix'])})*"),
+        list_gap=regex.compile(
+            rf"""
+            (?:{_alternatives(by_role["region_suffix"])})*  # 长三角地区、珠三角
+            (?:{_alternatives(by_role["list"])})            # 、 和 及 以及 或
+            \Z
+            """,
+            regex.VERBOSE,
+        ),
+        home_abbrev=regex.compile(
+            rf"""
+            (?<=(?:{_alternatives(by_role["home_abbrev_before"])}))  # 来 / 驻 / 在
+            (?P<abbrev>\p{{Han}})                                   # 淮
+            (?=(?:{_alternatives(by_role["home_abbrev_next"])}))    # 考察 / 投资 / 媒体
+            | (?<![\p{{Han}}]{{2}}) (?P<abbrev2>\p{{Han}})          # 宜 (not inside a word)
+            (?=(?:{_alternatives(by_role["home_abbrev_after"])}))   # 籍 / 商大会
+            """,
+            regex.VERBOSE,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- spans, groups, roles
+
+
+@lru_cache(maxsize=8192)
+def _spans(text: str) -> tuple[_Span, ...]:
+    """Places and named regions of `text`; a region wins over the places inside it."""
+    regions = [
+        _Span(m.start(), m.end(), m.group(), "region", ()) for m in _cues().region.finditer(text)
+    ]
+    out: list[_Span] = list(regions)
+    for s in find_places(text):
+        if any(r.char_start < s.char_end and s.char_start < r.char_end for r in regions):
+            continue
+        out.append(_Span(s.char_start, s.char_end, s.surface, s.kind, s.places, s.zone))
+    return tuple(sorted(out, key=lambda s: s.char_start))
+
+
+def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
+    """The longest of `words` that `text` ends with."""
+    for w in words:
+        if text.endswith(w):
+            return w
+    return None
+
+
+def _groups(text: str, spans: tuple[_Span, ...], lo: int, hi: int, *, home: str | None) -> list[_Group]:
+    """Lists of places in `text[lo:hi]` (one clause) with the role their cues give them."""
+    cues = _cues()
+    inside = [s for s in spans if lo <= s.char_start and s.char_end <= hi]
+    raw: list[list[_Span]] = []
+    for s in inside:
+        if raw and cues.list_gap.match(text[raw[-1][-1].char_end : s.char_start]):
+            raw[-1].append(s)
+        else:
+            raw.append([s])
+    out: list[_Group] = []
+    for members in raw:
+        first, last = members[0], members[-1]
+        before = text[max(lo, first.char_start - _CUE_WINDOW) : first.char_start]
+        after_start = last.char_end + len(cues.region_suffix.match(text, last.char_end, hi).group())
+        after = text[after_start:hi]
+        role: Role = "free"
+        if _is_name(text, first.char_start, last.char_end):
+            role = "name"
+        elif _ends_with(before, cues.words["source"]):
+            role = "source"
+        elif _ends_with(before, cues.words["destination"]):
+            role = "destination"
+        elif _ends_with(before, cues.words["locative"]):
+            verb = any(v in after[:_VENUE_WINDOW] for v in cues.words["venue_verb"])
+            inside_home = home is not None and all(_in_city(s, home) for s in members)
+            role = "venue" if verb or not inside_home else "locative"
+        elif after.startswith(cues.words["investor"]):
+            role = "investor"
+        out.append(_Group(tuple(members), role))
+    return out
+
+
+def _is_name(text: str, start: int, end: int) -> bool:
+    """Whether a place is part of a name: in brackets (中国（濉溪）论坛) or joined by · (洛阳·长三角…会)."""
+    left = text[start - 1] if start > 0 else "^"
+    right = text[end] if end < len(text) else "$"
+    return (left in "（(" and right in "）)") or left in _NAME_JOINERS or right in _NAME_JOINERS
+
+
+# ---------------------------------------------------------------- places and the home city
+
+
+def _city_place(city: str) -> Place | None:
+    """The Place of a prefecture-level city (or municipality / province-direct county) by full name."""
+    for p in lookup(city):
+        if p.name == city and p.city == city:
+            return p
+    return None
+
+
+def _in_city(span: _Span, city: str) -> bool:
+    """Whether any reading of `span` is the city or lies in it."""
+    home = _city_place(city)
+    return home is not None and any(is_within(p, home) for p in span.places)
+
+
+def _reading(span: _Span, city: str | None) -> Place | None:
+    """The reading of `span` inside `city` when there is one, else its most likely reading."""
+    if not span.places:
+        return None
+    home = _city_place(city) if city else None
+    if home is not None:
+        for p in span.places:
+            if is_within(p, home):
+                return p
+    return span.places[0]
+
+
+def _unit_of(span: _Span, city: str | None) -> _Unit | None:
+    """The county or zone `span` names inside `city` (None for the city itself or outside it)."""
+    if span.kind == "zone" and span.zone:
+        if city is None or _in_city(span, city):
+            return _Unit(span.zone, span.surface)
+        return None
+    p = _reading(span, city)
+    if p is None or p.level != "county" or p.city == p.name:
+        return None
+    if city is not None and p.city != city:
+        return None
+    return _Unit(p.name, p.name)
+
+
+def _lift(name: str) -> tuple[str | None, _Unit | None]:
+    """A manifest city name as (prefecture-level city, county unit): 昆山市 → 苏州市, 昆山市."""
+    places = lookup(name)
+    exact = [p for p in places if p.name == name] or list(places)
+    if not exact:
+        return name, None
+    p = exact[0]
+    if p.level == "county" and p.city and p.city != p.name:
+        return p.city, _Unit(p.name, p.name)
+    return (p.city or name), None
+
+
+# ---------------------------------------------------------------- document city
+
+
+def _home_marker_in(text: str) -> bool:
+    return any(w in text for w in _cues().words["home"] if len(w) > 1 and w != "我们")
+
+
+def _votes_of(text: str, weight_first: int, weight_other: int, votes: Counter[str], ambiguous: list[_Span]) -> None:
+    spans = _spans(text)
+    first = True
+    for g in _groups(text, spans, 0, len(text), home=None):
+        if g.role not in ("free", "locative", "investor") or g.role == "investor":
+            continue
+        for s in g.spans:
+            if s.kind in ("abbrev", "region"):
+                continue
+            cities = {p.city for p in s.places if p.city}
+            if len(cities) == 1:
+                votes[cities.pop()] += weight_first if first else weight_other
+                first = False
+            elif len(cities) > 1:
+                ambiguous.append(s)
+
+
+def document_city(doc: Document) -> DocPlace:
+    """The document's prefecture-level city and, for a county or zone news item, its area.
+
+    Evidence in order: the manifest city (`doc.raw.city`); else votes from the
+    source organisation, the title and the body, where each place outside a
+    destination/source/venue role counts for its city (a county for its
+    prefecture), more in a title, an organisation name or a sentence with
+    我市/全市; ambiguous names (来淮, 淮南/淮北) go to the reading other evidence
+    supports. The area is the county or zone that opens the title (else the
+    source organisation, else the first sentence when it dominates the body).
+    """
+    cues = _cues()
+    text = doc.text
+    org = doc.source_org or doc.raw.source_org
+    city: str | None = None
+    evidence = ""
+    area_hint: _Unit | None = None
+    if doc.raw.city:
+        city, area_hint = _lift(doc.raw.city)
+        evidence = "manifest"
+    else:
+        votes: Counter[str] = Counter()
+        ambiguous: list[_Span] = []
+        if org:
+            _votes_of(org, _ORG_WEIGHT, 0, votes, ambiguous)
+        if doc.title:
+            _votes_of(doc.title, _TITLE_FIRST, _TITLE_OTHER, votes, ambiguous)
+        for sent in doc.sentences:
+            s_text = text[sent.char_start : sent.char_end]
+            weight = _HOME_SENTENCE if _home_marker_in(s_text) else 1
+            _votes_of(s_text, weight, weight, votes, ambiguous)
+        for m in cues.home_abbrev.finditer(text):
+            char = m.group("abbrev") or m.group("abbrev2")
+            cities = {p.city for p in lookup(char) if p.city and p.level != "province"}
+            if len(cities) == 1:
+                votes[cities.pop()] += 1
+            elif cities:
+                ambiguous.append(_Span(m.start(), m.end(), char, "abbrev", lookup(char)))
+        for s in ambiguous:  # 淮 → 淮南 or 淮北: the reading other evidence supports
+            cities = {p.city for p in s.places if p.city}
+            best = max(cities, key=lambda c: votes[c])
+            if votes[best] > 0 and sum(votes[c] == votes[best] for c in cities) == 1:
+                votes[best] += 1
+        if votes:
+            city, score = votes.most_common(1)[0]
+            evidence = _evidence(doc, org, city, score)
+    unit = area_hint or _doc_unit(doc, org, city)
+    if unit is None:
+        return DocPlace(city, None, evidence or "none")
+    return DocPlace(city, _area_surface(text, unit), evidence, unit.unit)
+
+
+def _evidence(doc: Document, org: str | None, city: str, score: int) -> str:
+    for label, text in (("source_org", org), ("title", doc.title)):
+        if text and any(_in_city(s, city) for s in _spans(text)):
+            return f"{label}:{text}"
+    return f"text:{score}"
+
+
+def _head_unit(text: str, city: str | None) -> _Unit | None:
+    """The county or zone opening `text` (a title or a lead sentence), if any."""
+    spans = _spans(text)
+    hi = context.clause_end(text, 0) if text else 0
+    pos = _head_pos(text, 0, len(text), spans)
+    for g in _groups(text, spans, 0, len(text), home=city):
+        if g.char_start != pos or g.role not in ("free", "investor"):
+            continue
+        s = g.spans[0]
+        if len(g.spans) > 1:
+            # 绍兴市柯桥区: a city directly followed by its county names the county
+            nxt = g.spans[1]
+            if s.char_end == nxt.char_start and _unit_of(nxt, city):
+                return _unit_of(nxt, city)
+            return None
+        after = [x for x in spans if x.char_start == s.char_end]
+        if after and _unit_of(after[0], city) and _unit_of(s, city) is None:
+            return _unit_of(after[0], city)
+        return _unit_of(s, city)
+    del hi
+    return None
+
+
+def _doc_unit(doc: Document, org: str | None, city: str | None) -> _Unit | None:
+    if city is None:
+        return None
+    text = doc.text
+    if doc.title:
+        return _head_unit(doc.title, city) if _spans(doc.title) else _lead_unit(doc, city, org)
+    return _lead_unit(doc, city, org)
+
+
+def _lead_unit(doc: Document, city: str, org: str | None) -> _Unit | None:
+    """The area from the source organisation, else a lead sentence whose unit dominates the body."""
+    if org and (unit := _head_unit(org, city)):
+        return unit
+    text = doc.text
+    for sent in doc.sentences[:2]:
+        unit = _head_unit(text[sent.char_start : sent.char_end], city)
+        if unit is None:
+            continue
+        counts = Counter(u.unit for s in _spans(text) if (u := _unit_of(s, city)))
+        if counts[unit.unit] >= 2 and counts[unit.unit] * 2 > sum(counts.values()):
+            return unit
+        return None
+    return None
+
+
+def _area_surface(text: str, unit: _Unit) -> str:
+    """How the body writes an area: a county by its full name, a zone by its most frequent surface."""
+    if unit.area == unit.unit and not any(s.zone == unit.unit for s in _spans(text)):
+        return unit.unit
+    surfaces = Counter(s.surface for s in _spans(text) if s.zone == unit.unit)
+    if not surfaces:
+        return unit.area
+    return max(surfaces, key=lambda k: (surfaces[k], -text.find(k)))
+
+
+# ---------------------------------------------------------------- one clause
+
+
+def _head_pos(text: str, lo: int, hi: int, spans: tuple[_Span, ...]) -> int:
+    """Where a clause's subject starts: after bullets, head words and time words."""
+    cues = _cues()
+    starts = {s.char_start for s in spans}
+    pos = lo
+    while pos < hi:
+        if pos in starts:
+            return pos
+        m = _LEAD.match(text, pos, hi) or cues.head.match(text, pos, hi)
+        if not m or m.end() == pos:
+            return pos
+        pos = m.end()
+    return pos
+
+
+def _clause_finding(
+    text: str, lo: int, hi: int, home: DocPlace, *, own: tuple[int, int] | None = None
+) -> _Finding | None:
+    """What the clause `text[lo:hi]` says about its place, or None when it names none."""
+    cues = _cues()
+    spans = _spans(text)
+    pos = _head_pos(text, lo, hi, spans)
+    city = home.city
+    head_home = any(text.startswith(w, pos) for w in cues.words["home"])
+    units: list[_Unit] = []
+    head_units: list[_Unit] = []
+    names_city = False
+    foreign: list[str] = []
+    each = -1
+    for g in _groups(text, spans, lo, hi, home=city):
+        at_head = g.char_start == pos
+        modifier = g.char_start > lo and text[g.char_start - 1] == "的"
+        in_own = own is not None and own[0] <= g.char_start and g.char_end <= own[1]
+        subject = g.role == "locative" or (
+            g.role in ("free", "investor") and (at_head or modifier or in_own)
+        )
+        if not subject:
+            continue
+        for s in g.spans:
+            if s.kind in ("region", "abbrev"):
+                continue
+            unit = _unit_of(s, city)
+            if unit is not None:
+                if unit not in units:
+                    units.append(unit)
+                if at_head and unit not in head_units:
+                    head_units.append(unit)
+                continue
+            p = _reading(s, city)
+            if p is None or not p.city:
+                continue
+            if city is not None and p.city == city:
+                names_city = True
+            elif at_head and g.role == "free":
+                foreign.append(p.city)
+        if at_head and len(head_units) > 1 and (m := _EACH.search(text, g.char_end, hi)):
+            each = m.end()
+    if len(head_units) > 1 and each >= 0:
+        return _Finding("units", city, units=tuple(head_units), each_after=each)
+    if len(units) == 1:
+        return _Finding("unit", city, unit=units[0])
+    if units:
+        return _Finding("units", city, units=tuple(units))
+    if head_home:
+        return _Finding("home", city)
+    if names_city:
+        return _Finding("city", city)
+    if foreign and len(set(foreign)) == 1:
+        return _Finding("foreign", foreign[0])
+    return None
+
+
+def _source_region(text: str, lo: int, hi: int, city: str | None) -> str | None:
+    """The places or region a clause says investment comes from (来自沪苏浙的项目 → 沪苏浙)."""
+    spans = _spans(text)
+    for g in _groups(text, spans, lo, hi, home=city):
+        foreign = [s for s in g.spans if not (city and _in_city(s, city))]
+        if not foreign:
+            continue
+        is_region = all(s.kind in ("region", "abbrev") for s in g.spans)
+        region_as_source = is_region and g.role in ("free", "investor") and _names_projects(text, g.char_end, hi)
+        if g.role in ("source", "investor") or region_as_source:
+            return _surface_of(text, g)
+    return None
+
+
+def _names_projects(text: str, pos: int, hi: int) -> bool:
+    """Whether a region is followed by the projects, firms or money that came from it (珠三角地区产业项目)."""
+    rest = text[pos:hi]
+    return bool(regex.match(r"(?:地区|区域)?(?:的)?[\p{Han}]{0,4}?(?:项目|企业|客商|资金|外资)", rest))
+
+
+def _surface_of(text: str, g: _Group) -> str:
+    """A group's places as written, without the suffixes after the last one (等地, 地区)."""
+    return text[g.char_start : g.char_end]
+
+
+# ---------------------------------------------------------------- one mention
+
+
+def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
+    out = []
+    pos = lo
+    while pos < hi:
+        end = min(context.clause_end(text, pos), hi)
+        if end > pos:
+            out.append((pos, end))
+        pos = end + 1
+    return out
+
+
+def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
+    """Whether a clause holds only the mention and head/time words (上半年，…)."""
+    rest = text[lo : m.char_start] + " " + text[m.char_end : hi]
+    cues = _cues()
+    rest = cues.head.sub("", _LEAD.sub("", rest))
+    return not regex.search(r"\p{Han}", rest)
+
+
+def _sentence_bounds(doc: Document, pos: int) -> tuple[int, int, int]:
+    """(start, end, index) of the sentence holding `pos`."""
+    starts = [s.char_start for s in doc.sentences]
+    k = bisect.bisect_right(starts, pos) - 1
+    if k < 0:
+        return 0, len(doc.text), -1
+    s = doc.sentences[k]
+    return s.char_start, max(s.char_end, pos + 1), k
+
+
+def _find_in_sentence(
+    doc: Document, lo: int, hi: int, m: Mention | None, home: DocPlace, *, accept
+) -> tuple[_Finding | None, tuple[int, int] | None]:
+    """The finding that governs a mention in its sentence, with the clause it came from."""
+    text = doc.text
+    clauses = _clauses(text, lo, hi)
+    if m is None:  # a whole sentence, read from its head (for carrying)
+        for c in clauses:
+            f = _clause_finding(text, *c, home)
+            if f is not None and accept(f):
+                return f, c
+        return None, None
+    k = next((i for i, (a, b) in enumerate(clauses) if a <= m.char_start < b + 1), len(clauses) - 1)
+    if k < 0:
+        return None, None
+    own = clauses[k]
+    f = _clause_finding(text, *own, home, own=(m.char_start, m.char_end))
+    if f is not None and accept(f):
+        return f, own
+    if _bare(text, *own, m) and k + 1 < len(clauses):
+        f = _clause_finding(text, *clauses[k + 1], home)
+        if f is not None and accept(f):
+            return f, clauses[k + 1]
+    for c in reversed(clauses[:k]):
+        f = _clause_finding(text, *c, home)
+        if f is not None and accept(f):
+            return f, c
+    return None, None
+
+
+def _resolve(f: _Finding, m: Mention, text: str, home: DocPlace) -> tuple[str | None, str | None]:
+    """(city, area) of a mention given the finding that governs it."""
+    if f.kind == "home":
+        return home.city, home.area
+    if f.kind == "city":
+        return (home.city, home.area) if m.kind == "date" else (home.city, None)
+    if f.kind == "foreign":
+        return home.city, home.area if m.kind == "date" else None
+    if f.kind == "unit" and f.unit is not None:
+        return home.city, _as_home(f.unit, home)
+    if f.each_after >= 0 and m.char_start >= f.each_after:
+        i = len(_NUMBER.findall(text, f.each_after, m.char_start))
+        if i < len(f.units):
+            return home.city, _as_home(f.units[i], home)
+    return home.city, None
+
+
+def _as_home(unit: _Unit, home: DocPlace) -> str:
+    """A unit as the document writes its own area (盐城经济技术开发区 → 盐城经开区 when that is the area)."""
+    return home.area if home.area and unit.unit == home.unit else unit.area
+
+
+def mention_place(doc: Document, mention: Mention, home: DocPlace) -> tuple[str | None, str | None, str | None]:
+    """The city, area and source region of one mention.
+
+    Args:
+        doc: the normalized document the mention was found in.
+        mention: the mention (its `char_start`/`char_end` index `doc.text`).
+        home: `document_city(doc)`.
+
+    Returns:
+        (city, area, source_region): the prefecture-level city the figure is about
+        (another city only when that city is the subject of the figure's clause),
+        its county/district/zone as the text writes it or None for a city-level
+        figure, and the place investment comes from (沪苏浙, 长三角) or None.
+    """
+    text = doc.text
+    lo, hi, k = _sentence_bounds(doc, mention.char_start)
+    if mention.kind == "date":
+        accept = lambda f: True  # noqa: E731 - a date follows units, never another city
+    else:
+        accept = lambda f: True  # noqa: E731
+    f, clause = _find_in_sentence(doc, lo, hi, mention, home, accept=accept)
+    source = None
+    own_lo, own_hi = context.clause_start(text, mention.char_start, lo), context.clause_end(text, mention.char_end)
+    source = _source_region(text, own_lo, own_hi, home.city)
+    if f is not None:
+        if source is None and clause is not None and clause != (own_lo, own_hi):
+            source = _source_region(text, *clause, home.city) if _bare_of(text, own_lo, own_hi) else None
+        if f.kind == "foreign" and mention.kind != "date":
+            return f.city, None, source
+        city, area = _resolve(f, mention, text, home)
+        return city, area, source
+    carried = _carried(doc, k, home)
+    if carried is not None:
+        return home.city, _as_home(carried, home), source
+    return home.city, home.area, source
+
+
+def _bare_of(text: str, lo: int, hi: int) -> bool:
+    """Whether a clause names no subject of its own (到位资金128.4亿元)."""
+    return not _spans(text[lo:hi])
+
+
+def _carried(doc: Document, k: int, home: DocPlace) -> _Unit | None:
+    """The unit a sentence inherits: the previous sentence's after 其中, else its paragraph's opener."""
+    if k <= 0:
+        return None
+    text = doc.text
+    sent = doc.sentences[k]
+    head = _head_pos(text, sent.char_start, sent.char_end, ())
+    only_units = lambda f: f.kind in ("unit", "home", "city", "units")  # noqa: E731
+    if text.startswith("其中", _LEAD.match(text, sent.char_start).end() if _LEAD.match(text, sent.char_start) else sent.char_start):
+        prev = doc.sentences[k - 1]
+        f = _last_finding(doc, prev.char_start, prev.char_end, home)
+        return f.unit if f is not None and f.kind == "unit" else None
+    del head
+    first = k
+    while first > 0 and doc.sentences[first - 1].paragraph == sent.paragraph:
+        first -= 1
+    if first == k:
+        return None
+    opener = doc.sentences[first]
+    f, _ = _find_in_sentence(doc, opener.char_start, opener.char_end, None, home, accept=only_units)
+    return f.unit if f is not None and f.kind == "unit" else None
+
+
+def _last_finding(doc: Document, lo: int, hi: int, home: DocPlace) -> _Finding | None:
+    for c in reversed(_clauses(doc.text, lo, hi)):
+        f = _clause_finding(doc.text, *c, home)
+        if f is not None:
+            return f
+    return None
