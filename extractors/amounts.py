@@ -7,6 +7,7 @@ separator lost) → two amounts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
@@ -30,6 +31,7 @@ def _range_head() -> regex.Pattern[str]:
 
 _BOUND_BEFORE = ("超过", "超", "过", "逾", "突破", "近", "约", "上")
 _BARE_MULTIPLIER = regex.compile(r"[十百千万亿]+")
+_TRAILING_MULT = regex.compile(r"(?<=\d)(?:万亿|亿|千万|百万|十万|万)$")
 _LIST_JOIN = regex.compile(r"(?:以上)?(?:、|和|及|或|与|[-—–~～至到])?")
 
 
@@ -71,14 +73,31 @@ def extract_amounts(doc: Document) -> list[Mention]:
             value = _value(num, mult)
         if value is None:
             continue
-        # A range `10亿-50亿元` or `10亿50亿元`: the head takes this amount's currency.
+        # A range `10亿-50亿元`, `3-5亿元`: the head takes this amount's multiplier and
+        # currency; as a fact the head is a lower bound and the tail an upper one.
         head = _range_head().search(text, max(0, start - 16), start)
         if head and head.group("num") and (head.group("sep") or head.group("mult")):
-            head_value = _value(head.group("num"), head.group("mult") or mult)
+            head_mult = head.group("mult")
+            if head_mult is None and _trailing_multiplier(head.group("num")) is None:
+                head_mult = mult or _trailing_multiplier(num)  # 3-5亿元: the head shares the tail's 亿
+            head_value = _value(head.group("num"), head_mult)
             if head_value is not None:
-                out.append(_mention(doc, head.start(), head.end("mult") if head.group("mult") else head.end("num"), head_value, iso, None))
+                head_end = head.end("mult") if head.group("mult") else head.end("num")
+                bounds = not size_class and bool(head.group("sep"))
+                head_m = _mention(doc, head.start(), head_end, head_value, iso, None)
+                out.append(replace(head_m, qualifier="ge") if bounds and head_m.qualifier == "eq" else head_m)
+                if bounds:
+                    tail = _mention(doc, start, end, value, iso, m.group("infix"))
+                    out.append(replace(tail, qualifier="le") if tail.qualifier == "eq" else tail)
+                    continue
         out.append(_mention(doc, start, end, value, iso, m.group("infix"), size_class=size_class))
     return _propagate_thresholds(text, out)
+
+
+def _trailing_multiplier(num: str | None) -> str | None:
+    """The multiplier written at the end of a number (`5亿` → `亿`), if any."""
+    m = _TRAILING_MULT.search(num or "")
+    return m.group() if m else None
 
 
 def _split_lost_separator(num: str) -> int | None:
@@ -129,6 +148,4 @@ def _propagate_thresholds(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _as_threshold(m: Mention) -> Mention:
-    from dataclasses import replace
-
     return replace(m, role="threshold", status="actual", metric=None, qualifier="ge" if m.qualifier == "eq" else m.qualifier)

@@ -7,10 +7,11 @@ All functions are pure functions of the text and a span; vocabularies come from
 from __future__ import annotations
 
 import bisect
+from functools import cache
 
 import regex
 
-from govfacts.extractors import grammar
+from govfacts.extractors import grammar, numbers
 from govfacts.pipeline.records import Document, Sentence
 
 __all__ = [
@@ -23,9 +24,11 @@ __all__ = [
     "subject_after",
     "metric_of",
     "is_size_class",
+    "range_head",
 ]
 
 CLAUSE_STOPS = "，,；;。！？!?\n：:"
+_LINKS = ("", "为", "是", "达", "达到", "了", "计")
 _SUBJECT_TRIM_HEAD = regex.compile(
     r"^(?:其中|全市|全县|全区|全省|本市|我市|我县|我区|全年|今年|当年|共计|共|累计|合计|总计|分别|新增了|"
     r"完成|实现|达到|达|有|为|是|开展|组织|举办|接待|对接了|对接|先后|各|现场|已经|已|并|和|及|与|、)+"
@@ -81,10 +84,18 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
     for w, q in sorted(words["after"].items(), key=lambda kv: -len(kv[0])):
         if after.startswith(w):
             return q
-    before = text[max(0, start - 4) : start]
-    for w, q in sorted(words["before"].items(), key=lambda kv: -len(kv[0])):
-        if before.endswith(w):
-            return q
+    before = text[max(0, start - 6) : start]
+    blocked = grammar.qualifier_not_after()
+    for link in _LINKS:  # 约为22.5亿元, 超过了: a linking verb may stand between
+        if link and not before.endswith(link):
+            continue
+        head = before[: len(before) - len(link)]
+        for w, q in sorted(words["before"].items(), key=lambda kv: -len(kv[0])):
+            if head.endswith(w):
+                prev = head[-len(w) - 1 : -len(w)]
+                if prev and prev in blocked.get(w, ""):
+                    continue  # 签约9个 is no 约 9个
+                return q
     if infix:
         return words["infix"].get(infix, "approx")
     return "eq"
@@ -127,6 +138,21 @@ def subject_after(text: str, end: int) -> str:
     """The noun phrase right after a measure word (`8个招商项目在…` → `招商项目`)."""
     m = _NP_AFTER.match(text, end)
     return m.group() if m else ""
+
+
+@cache
+def _range_head_pattern() -> regex.Pattern[str]:
+    return regex.compile(rf"(?P<num>{numbers.NUMBER_PATTERN})(?P<sep>[-—–~～至到])$", regex.VERBOSE)
+
+
+def range_head(text: str, start: int) -> tuple[int, int, str] | None:
+    """The head of a range ending right before `start` (`3至5条` → the span and text of `3`)."""
+    if start < 2 or text[start - 1] not in "-—–~～至到":
+        return None
+    m = _range_head_pattern().search(text, max(0, start - 16), start)
+    if m is None:
+        return None
+    return (m.start("num"), m.end("num"), m.group("num"))
 
 
 def is_size_class(text: str, end: int) -> bool:

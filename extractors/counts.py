@@ -7,11 +7,12 @@ noun's usual measure word.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import regex
 
-from govfacts.extractors import context, grammar
+from govfacts.extractors import context, grammar, numbers
 from govfacts.extractors.numbers import parse_number
 from govfacts.pipeline.records import Document, Mention
 
@@ -45,12 +46,22 @@ def extract_counts(doc: Document) -> list[Mention]:
             continue  # 一家, 一批: an article or a vague quantity (but 一次会议 is a session)
         if grammar.in_slogan(text, start):
             continue  # “两个确立”, 三位一体, 五个百亿产业
+        if not num[0].isdigit() and numbers.inside_stop_word(text, start, m.end("num")):
+            continue  # 四个意识, 千家万户: the numeral belongs to a set phrase
+        if num in ("万", "亿"):
+            continue  # 单位：万吨: a unit word, not a number
         value = parse_number(num)
         if value is None:
             continue
         if m.group("mult"):
             factor = parse_number("1" + m.group("mult"))
             value = value * factor if factor is not None else value
+        head = context.range_head(text, start)
+        if head is not None and (head_value := parse_number(head[2])) is not None:
+            # 3至5条: a range gives its bounds, the head at least, the tail at most
+            out.append(replace(_mention(doc, head[0], head[1], head_value, mw, None), qualifier="ge"))
+            out.append(replace(_mention(doc, start, end, value, mw, m.group("infix")), qualifier="le"))
+            continue
         out.append(_mention(doc, start, end, value, mw, m.group("infix")))
     for m in _LOST_MEASURE.finditer(text):
         start, end = m.span("num")

@@ -69,11 +69,18 @@ def not_counts() -> tuple[str, ...]:
 def qualifier_words() -> dict[str, dict[str, str]]:
     """position (before/after/infix) → word → qualifier (approx/ge/le/eq)."""
     out: dict[str, dict[str, str]] = {"before": {}, "after": {}, "infix": {}}
-    for r in load_table("qualifiers.tsv", ("word", "position", "qualifier", "note")):
+    for r in load_table("qualifiers.tsv", ("word", "position", "qualifier", "not_after", "note")):
         if r["position"] not in out:
             raise ValueError(f"qualifiers.tsv: unknown position {r['position']!r}")
         out[r["position"]][r["word"]] = r["qualifier"]
     return out
+
+
+@cache
+def qualifier_not_after() -> dict[str, str]:
+    """word → characters that, before it, make it part of another word (签约, 通过)."""
+    rows = load_table("qualifiers.tsv", ("word", "position", "qualifier", "not_after", "note"))
+    return {r["word"]: r["not_after"] for r in rows if r["not_after"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +212,7 @@ def rate_pattern() -> regex.Pattern[str]:
         (?P<pct>百分之)(?P<num>{numbers.NUMBER_PATTERN})        # 百分之五十
         | (?P<num>[-−]?{numbers.NUMBER_PATTERN})(?P<unit>%|倍)  # 147.7%  -3.17%  2倍
         | (?P<num>[一二两三四五六七八九十])(?P<unit>成)  # 三成 = 30%
+        | (?P<frac>[一二两三四五六七八九十百千]+分之[一二两三四五六七八九十]+)  # 三分之一: a share
         """,
         regex.VERBOSE,
     )

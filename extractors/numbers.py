@@ -42,6 +42,7 @@ import regex
 from govfacts.lexicons import LexiconError, load_table
 
 __all__ = [
+    "inside_stop_word",
     "NUMBER_PATTERN",
     "NumberSpan",
     "find_numbers",
@@ -545,6 +546,11 @@ def _inside_stop_word(text: str, a: int, b: int) -> bool:
     return any(
         a >= o and text[a - o : a - o + n] in words for o, n, words in _stop_contexts(text[a:b])
     )
+
+
+def inside_stop_word(text: str, char_start: int, char_end: int) -> bool:
+    """Whether a Chinese number at `text[char_start:char_end]` is part of a word (一批, 两个确立)."""
+    return _inside_stop_word(text, char_start, char_end)
 
 
 def find_numbers(text: str) -> list[NumberSpan]:

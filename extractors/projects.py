@@ -29,7 +29,8 @@ import regex
 
 from govfacts.extractors import context, grammar
 from govfacts.extractors.amounts import extract_amounts
-from govfacts.lexicons import load_table
+from govfacts.extractors.dates import TimeExpr, document_time_expressions
+from govfacts.lexicons import LexiconError, load_table
 from govfacts.pipeline.gazetteer import find_places
 from govfacts.pipeline.records import Document, Mention, Project
 from govfacts.pipeline.segment import Token, tokens
@@ -39,6 +40,8 @@ __all__ = ["extract_projects", "project_register", "StageWord", "stage_words"]
 # Order of advance: the register keeps the most advanced stage a project is named at.
 STAGE_ORDER = ("planned", "negotiating", "signed", "started", "under_construction", "completed", "in_production")
 _MAX_NAME = 40  # characters: a longer run is no name
+_HEAD_SLACK = 4  # characters a sentence may carry before its opening time expression (其中，在)
+_NON_GOVERNING = frozenset({"year_ago"})  # 去年同期 compares, it dates nothing
 _ALLOWED_MARKS = frozenset("（）()·•")  # punctuation that may stand inside a name
 _NUMBER_CHARS = frozenset("0123456789个批家项亿万元千百月日年号次季度%％")
 
@@ -48,7 +51,7 @@ _LIST_TAIL = regex.compile(
     等
     (?:[\d一二三四五六七八九十两百千几多余]+(?:个|项|家|批)   # 等33个 / 等十余个
       | 一大批 | 一批 | 多个 | 诸多 | 众多 )?                  # 等一批
-    [^\W\d]{0,8}?                                             # 大 / 优质 / 相关产业链
+    (?P<mod>[^\W\d的]{0,8}?)                                 # 大 / 优质 / 相关产业链
     项目
     """,
     regex.VERBOSE,
@@ -59,6 +62,20 @@ _LIST_ITEM_LINE = regex.compile(r"^\s*(?:——|—|－|-|·|•|\d+[.、．]|[�
 _HEADER = regex.compile(r"(?:包括|有|为|如下|分别是|主要有)\s*[：:]\s*$")
 # 其中 before a name: the name is one of the counted projects of the sentence before.
 _AMONG = regex.compile(r"其中")
+# What may stand between a clause start and a name that is the clause's subject.
+_CLAUSE_OPENING = regex.compile(r"^\s*(?:——|—|－|-|·|•)?\s*(?:其中|另外|此外|同时)?\s*$")
+# A following clause that goes on about the same subject (`…项目总投资12.8亿元，于10月竣工投产`).
+_CONTINUES = regex.compile(
+    r"""^\s*(?:
+        已经|已于|已|于|并|目前|现已|现|正在|正|将|预计|计划|拟|均   # adverbs: no new subject
+      | 总投资|协议投资|拟投资|计划总投资|投资                      # its investment
+    )""",
+    regex.VERBOSE,
+)
+# A period before a class name: 第一季度重大项目, 2023年度重点项目.
+_PERIOD_PREFIX = regex.compile(
+    r"^(?:\d{4}年)?(?:第?[一二三四1-4]季度|[上下]半年|全年|年度|今年|明年|去年)"
+)
 # A count right after a name: `稀土新材料及应用项目34个` names a class.
 _COUNT_AFTER = regex.compile(r"^\s*(?:\d+|[一二三四五六七八九十两百千]+)(?:多|余)?(?:个|家|项|批)")
 _INVESTMENT_WORD = regex.compile(
@@ -75,16 +92,22 @@ class StageWord:
     subject: str
     stage: str
     status: str
+    event: bool  # reached on a day (签约, 开工), not a state (建设, 在谈)
+    names_class: bool  # `<word>项目` is a class (签约项目)
 
 
 @cache
 def stage_words() -> dict[str, StageWord]:
     """Stage surface → its subject, canonical stage and status."""
-    rows = load_table("project_stages.tsv", ("word", "subject", "stage", "status", "note"), key="word")
+    columns = ("word", "subject", "stage", "status", "dated", "class", "note")
+    rows = load_table("project_stages.tsv", columns, key="word")
     for r in rows:
-        if r["stage"] not in STAGE_ORDER:
-            raise ValueError(f"project_stages.tsv: unknown stage {r['stage']!r} for {r['word']}")
-    return {r["word"]: StageWord(r["word"], r["subject"], r["stage"], r["status"]) for r in rows}
+        if r["stage"] not in STAGE_ORDER or r["dated"] not in ("event", "state") or r["class"] not in ("yes", "no"):
+            raise LexiconError(f"project_stages.tsv: bad row for {r['word']!r}")
+    return {
+        r["word"]: StageWord(r["word"], r["subject"], r["stage"], r["status"], r["dated"] == "event", r["class"] == "yes")
+        for r in rows
+    }
 
 
 @cache
@@ -100,7 +123,7 @@ def _roles() -> dict[str, frozenset[str]]:
 def _generic() -> dict[str, frozenset[str]]:
     """project_generic.tsv role → words."""
     out: dict[str, set[str]] = {}
-    for r in load_table("project_generic.tsv", ("word", "role", "note"), key="word"):
+    for r in load_table("project_generic.tsv", ("word", "role", "note")):
         out.setdefault(r["role"], set()).add(r["word"])
     return {k: frozenset(v) for k, v in out.items()}
 
@@ -245,7 +268,8 @@ def _np_ends(text: str, toks: list[Token], i: int) -> bool:
     end = toks[i].char_end
     roles = _roles()
     rest = text[end : end + 6]
-    if not rest or rest.startswith(tuple(roles["follower"] | roles["part"])) or _stage_pattern().match(rest):
+    ends = tuple(roles["follower"] | roles["part"] | _generic()["future"])
+    if not rest or rest.startswith(ends) or _stage_pattern().match(rest):
         return True
     if i + 1 >= len(toks):
         return True
@@ -284,7 +308,11 @@ def _modifier_start(text: str, de: int, floor: int) -> int:
 def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Candidate]:
     """One name per item of `A、B、C等一批项目` (items need no head word)."""
     out: list[_Candidate] = []
+    sectors = tuple(_generic()["sector_tail"])
     for tail in _LIST_TAIL.finditer(text, s_start, s_end):
+        mod = tail.group("mod")
+        if _COUNT_AFTER.match(text, tail.end()) or not _generic_name().fullmatch(mod) or mod.endswith(sectors):
+            continue  # `A、B等产业项目87个`: a list of sectors or classes
         c = context.clause_start(text, tail.start(), s_start)
         items: list[tuple[int, int]] = []
         a = c
@@ -316,9 +344,9 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
 def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidate]:
     """List items win over head-word names they overlap; document order."""
     out = list(listed)
-    for h in headed:
-        if not any(h.start < x.end and x.start < h.end for x in listed):
-            out.append(h)
+    for h in sorted(headed, key=lambda c: c.start - c.end):
+        if not any(h.start < x.end and x.start < h.end for x in out):
+            out.append(h)  # 码头 inside 码头三期工程: the longer name wins
     return sorted(out, key=lambda c: c.start)
 
 
@@ -335,14 +363,21 @@ def _strip_places(name: str) -> str:
 
 
 def _is_generic(name: str) -> bool:
-    """工业项目, 重大项目, 三江新区重点项目, 智能物流中心, 标准化厂房: a class, not a name."""
-    rest = _strip_places(name)
+    """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目, 智能物流中心: a class, not a name."""
+    rest = _PERIOD_PREFIX.sub("", _strip_places(name))
     heads = sorted(_roles()["head"] | _generic()["head"], key=len, reverse=True)
+    class_ends = tuple(w for w, sw in stage_words().items() if sw.names_class) + tuple(_generic()["class_end"])
     for h in heads:
         if rest.endswith(h):
             body = rest[: -len(h)]
-            return _generic_name().fullmatch(body) is not None
+            return _generic_name().fullmatch(body) is not None or (h == "项目" and body.endswith(class_ends))
     return False
+
+
+def _verb_object(toks: list[Token], cand: _Candidate) -> bool:
+    """`促进项目落地`, `健全项目洽谈`: a verb and its object 项目, not a name."""
+    inside = [t for t in toks if cand.start <= t.char_start and t.char_end <= cand.end]
+    return len(inside) == 2 and inside[0].pos == "v" and inside[1].word == "项目"
 
 
 def _is_platform(name: str) -> bool:
@@ -407,8 +442,10 @@ def _parent_text(doc: Document, cand: _Candidate, s_start: int) -> tuple[int, in
     return None
 
 
-def _find_stage(doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, toks: list[Token]) -> tuple[_Stage | None, bool]:
-    """The stage of a candidate and whether it was found next to the name (local)."""
+def _find_stage(
+    doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, toks: list[Token]
+) -> tuple[_Stage | None, str | None]:
+    """The stage of a candidate and where it was found: local, parent, planned (or None)."""
     text = doc.text
     planned: list[_Stage] = []
     c_end = context.clause_end(text, cand.end)
@@ -422,23 +459,27 @@ def _find_stage(doc: Document, cand: _Candidate, limit: int, s_start: int, s_end
     for a, b in regions:
         found = _stages_in(text, a, b)
         if (s := _first_actual(found)) is not None:
-            return s, True
+            return s, "local"
         planned += [s for s in found if s.planned]
     if cand.in_list and cand.list_start is not None:
         verb = _governing_verb(text, toks, cand.list_start)
         if verb is not None:
-            return verb, True
-    follow_from = context.clause_end(text, cand.list_tail[1]) if cand.list_tail else c_end
-    found = _stages_in(text, follow_from, min(limit, s_end))
-    if (s := _first_actual(found)) is not None:
-        return s, True
-    planned += [s for s in found if s.planned]
+            return verb, "local"
+    p = context.clause_end(text, cand.list_tail[1]) if cand.list_tail else c_end
+    end = min(limit, s_end)
+    while p < end and _CONTINUES.match(text, p + 1):
+        q = min(context.clause_end(text, p + 1), end)
+        found = _stages_in(text, p + 1, q)
+        if (s := _first_actual(found)) is not None:
+            return s, "local"
+        planned += [s for s in found if s.planned]
+        p = q
     parent = _parent_text(doc, cand, s_start)
     if parent is not None:
         found = [s for s in _stages_in(text, *parent) if not s.planned]
         if found:
-            return found[-1], False
-    return (planned[0] if planned else None), bool(planned)
+            return found[-1], "parent"
+    return (planned[0], "planned") if planned else (None, None)
 
 
 def _governing_verb(text: str, toks: list[Token], list_start: int) -> _Stage | None:
@@ -488,7 +529,7 @@ def extract_projects(doc: Document) -> list[Mention]:
     """
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
-    found: list[tuple[Mention, int]] = []  # (mention, where its period is read)
+    found: list[tuple[Mention, int, bool]] = []  # (mention, where its period is read, stage is an event)
     for sent in doc.sentences:
         s_start, s_end = sent.char_start, sent.char_end
         if not _prefilter().search(text, s_start, s_end):
@@ -499,19 +540,20 @@ def extract_projects(doc: Document) -> list[Mention]:
             name = text[cand.start : cand.end]
             if len(name) < 2 or _is_platform(name) or _counted(text, cand):
                 continue
-            if _is_generic(name):
+            if _is_generic(name) or (not cand.in_list and _verb_object(toks, cand)):
                 continue
             nxt = cands[k + 1].item_start if k + 1 < len(cands) else s_end
             limit = min(nxt, _next_stop(text, cand.end, s_end))
             if cand.list_tail is not None:
                 limit = min(limit, cand.list_tail[0])
-            stage, local = _find_stage(doc, cand, limit, s_start, s_end, toks)
+            stage, how = _find_stage(doc, cand, limit, s_start, s_end, toks)
             inv = _investment(doc, amounts, [(cand.item_start, cand.start), (cand.end, limit)])
-            evidence = local or inv is not None or cand.in_list or stage is not None
-            if not evidence:
-                continue
+            opens = bool(_CLAUSE_OPENING.match(text[context.clause_start(text, cand.item_start, s_start) : cand.item_start]))
+            if not (how in ("local", "planned") or inv is not None or cand.in_list or (how == "parent" and opens)):
+                continue  # nothing says one project is meant
             mention = _mention(doc, cand, name, stage, inv)
-            found.append((mention, stage.pos if stage is not None and local else cand.start))
+            local = stage is not None and how in ("local", "planned")
+            found.append((mention, stage.pos if local else cand.start, stage.word.event if stage else False))  # type: ignore[union-attr]
     return _with_periods(doc, found)
 
 
@@ -549,22 +591,52 @@ def _mention(doc: Document, cand: _Candidate, name: str, stage: _Stage | None, i
     )
 
 
-def _with_periods(doc: Document, found: list[tuple[Mention, int]]) -> list[Mention]:
-    """Give each project the period the resolve stage gives a fact written at its stage word."""
+def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list[Mention]:
+    """Give each project the period of its stage.
+
+    A time expression in the stage word's own clause dates it (9月29日…顺利开工, 于4月开工,
+    5月签约的…). Otherwise an event stage of an actual project takes the expression opening
+    its sentence, else the period the resolve stage carries to that sentence (a paragraph
+    head such as 3月1日 or 2023年); a state (建设, 在谈) or a plan takes nothing more.
+    """
     from govfacts.pipeline.resolve import resolve  # resolve imports the extractors package
 
-    if not found:
-        return []
-    proxies = [
-        Mention(doc.doc_id, "amount", f"\x00project{i}", None, None, status=m.status, char_start=pos, char_end=pos + 1)
-        for i, (m, pos) in enumerate(found)
+    text = doc.text
+    times = [
+        t
+        for t in document_time_expressions(doc)
+        if t.kind not in _NON_GOVERNING and (t.period_start is not None or t.period_end is not None)
     ]
-    periods = {p.text: (p.period_start, p.period_end) for p in resolve(doc, proxies)}
-    out = []
-    for i, (m, _) in enumerate(found):
-        start, end = periods[f"\x00project{i}"]
-        out.append(replace(m, period_start=start, period_end=end))
-    return out
+    periods: list[tuple[date | None, date | None]] = []
+    proxies: dict[int, Mention] = {}
+    for i, (m, pos, event) in enumerate(found):
+        sent = context.sentence_at(doc, pos)
+        s0 = sent.char_start if sent else 0
+        c = context.clause_start(text, pos, s0)
+        own = [t for t in times if c <= t.char_start and t.char_end <= pos]
+        head = [t for t in times if s0 <= t.char_start <= s0 + _HEAD_SLACK and t.char_end <= pos]
+        if own:
+            periods.append(_period_of(doc, own[-1]))
+        elif m.status == "plan" or not event:
+            periods.append((None, None))
+        elif head:
+            periods.append(_period_of(doc, head[-1]))
+        else:
+            periods.append((None, None))
+            proxies[i] = Mention(doc.doc_id, "amount", f"\x00project{i}", None, None, char_start=s0, char_end=s0 + 1)
+    if proxies:
+        carried = {p.text: (p.period_start, p.period_end) for p in resolve(doc, list(proxies.values()))}
+        for i in proxies:
+            periods[i] = carried[f"\x00project{i}"]
+    return [replace(m, period_start=a, period_end=b) for (m, _, _), (a, b) in zip(found, periods, strict=True)]
+
+
+def _period_of(doc: Document, t: TimeExpr) -> tuple[date | None, date | None]:
+    """The period of a time expression; 今年 without a cutoff ends on the day of the report."""
+    start, end = t.period_start, t.period_end
+    if t.text == "今年" and doc.published and end and end.year == doc.published.year:
+        end = doc.published
+    return start, end
 
 
 # ---------------------------------------------------------------- register

@@ -16,6 +16,8 @@ from govfacts.pipeline.records import Document, Mention
 __all__ = ["extract_rates", "rate_kind"]
 
 _TENTHS = Decimal(10)
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
 
 
 def rate_kind(text: str, start: int, floor: int) -> tuple[str, int]:
@@ -38,6 +40,11 @@ def extract_rates(doc: Document) -> list[Mention]:
     for m in grammar.rate_pattern().finditer(text):
         start, end = m.span()
         if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            continue
+        if grammar.in_slogan(text, start):
+            continue  # 百分之百的热情
+        if m.group("frac"):
+            out.extend(_fraction(doc, m))
             continue
         num = m.group("num")
         unit = m.group("unit") or "%"
@@ -73,3 +80,28 @@ def extract_rates(doc: Document) -> list[Mention]:
             )
         )
     return out
+
+
+def _fraction(doc: Document, m) -> list[Mention]:
+    """`三分之一以上的时间`: a fraction is a share, in percent rounded to two places."""
+    text = doc.text
+    start, end = m.span()
+    value = parse_number(m.group("frac"))
+    if value is None:
+        return []
+    sentence = context.sentence_at(doc, start)
+    s_start = sentence.char_start if sentence else 0
+    return [
+        Mention(
+            doc_id=doc.doc_id,
+            kind="share",
+            text=text[start:end],
+            value=(value * _HUNDRED).quantize(_CENT),
+            unit="%",
+            qualifier=context.qualifier_of(text, start, end),  # type: ignore[arg-type]
+            status=context.status_of(text, start, s_start),  # type: ignore[arg-type]
+            subject=context.subject_before(text, start, s_start) or None,
+            char_start=start,
+            char_end=end,
+        )
+    ]

@@ -1,4 +1,4 @@
-"""Place documents and mentions: the city and area a figure is about, and where its investment comes from.
+"""Place documents and mentions: the city and area of a figure, and where its investment comes from.
 
 Reads a normalized `Document` (and its mentions); writes nothing. `document_city`
 finds the document's own city and, for a county or zone news item, its area;
@@ -30,10 +30,9 @@ from functools import cache, lru_cache
 from typing import Literal
 
 import regex
-
 from govfacts.extractors import context
 from govfacts.lexicons import LexiconError, load_table
-from govfacts.pipeline.gazetteer import Place, PlaceSpan, find_places, is_within, lookup
+from govfacts.pipeline.gazetteer import Place, find_places, is_within, lookup
 from govfacts.pipeline.records import Document, Mention
 
 __all__ = ["DocPlace", "document_city", "mention_place"]
@@ -54,14 +53,15 @@ _ROLES = frozenset(
         "region",
         "region_suffix",
         "head",
+        "continue",
         "list",
+        "investment_noun",
     }
 )
 _CUE_WINDOW = 6  # characters before a place searched for a cue ending right before it
 _VENUE_WINDOW = 14  # characters after a place searched for a venue verb (在上海…举行)
 _TITLE_FIRST, _TITLE_OTHER, _ORG_WEIGHT = 6, 2, 8  # vote weights of document evidence
 _HOME_SENTENCE = 2  # body vote of a place in a sentence with a home marker
-_SENTENCE_STOPS = "。！？!?\n"
 _NAME_JOINERS = "·•"  # 绍兴柯桥·上海周: parts of an event name, not places of fact
 
 # Numeric time words a clause may open with (2023年, 1-6月份, 11月5日, 3月31日上午).
@@ -88,10 +88,25 @@ _LEAD = regex.compile(
 )
 # The distributive 分别 that pairs listed places with listed figures.
 _EACH = regex.compile(r"分别")
-# A number inside a clause (to count figures after 分别).
-_NUMBER = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+(?=[个家项亿万元%])")
-# Generic zone words standing for the document's own zone (2022年，高新区将…).
-_GENERIC_ZONE = regex.compile(r"(?<![\p{Han}])(?:[市县区])?(?P<zone>高新区|经开区|开发区|新区)(?![\p{Han}]{0,1}路)")
+# A figure after 分别 (to count which of the listed figures a mention is).
+_NUMBER = regex.compile(
+    r"""
+    \d+ (?:\.\d+)?                          # 63, 186.2
+    | [零〇一二两三四五六七八九十百千万]+       # 六十三
+      (?=[个家项亿万元%])                    # … followed by a unit
+    """,
+    regex.VERBOSE,
+)
+# A generic zone word standing for the document's own zone (2022年，高新区将…).
+_GENERIC_ZONE = regex.compile(
+    r"""
+    (?<!\p{Han})                  # not the tail of a named zone (宝鸡高新区)
+    [市县区]?                      # 市高新区, 县经开区
+    (?P<zone>高新区|经开区|开发区|新区)
+    (?!路)                        # not a street (高新区路)
+    """,
+    regex.VERBOSE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +138,7 @@ class _Cues:
     region_suffix: regex.Pattern[str]
     list_gap: regex.Pattern[str]
     home_abbrev: regex.Pattern[str]
+    projects_after: regex.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +236,14 @@ def _cues() -> _Cues:
             """,
             regex.VERBOSE,
         ),
+        projects_after=regex.compile(
+            rf"""
+            (?:{_alternatives(by_role["region_suffix"])})*   # 地区, 等地
+            的? \p{{Han}}{{0,4}}?                              # 的, 产业, 电子信息
+            (?:{_alternatives(by_role["investment_noun"])})  # 项目, 企业, 资金
+            """,
+            regex.VERBOSE,
+        ),
     )
 
 
@@ -248,7 +272,9 @@ def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
     return None
 
 
-def _groups(text: str, spans: tuple[_Span, ...], lo: int, hi: int, *, home: str | None) -> list[_Group]:
+def _groups(
+    text: str, spans: tuple[_Span, ...], lo: int, hi: int, *, home: str | None
+) -> list[_Group]:
     """Lists of places in `text[lo:hi]` (one clause) with the role their cues give them."""
     cues = _cues()
     inside = [s for s in spans if lo <= s.char_start and s.char_end <= hi]
@@ -282,7 +308,7 @@ def _groups(text: str, spans: tuple[_Span, ...], lo: int, hi: int, *, home: str 
 
 
 def _is_name(text: str, start: int, end: int) -> bool:
-    """Whether a place is part of a name: in brackets (中国（濉溪）论坛) or joined by · (洛阳·长三角…会)."""
+    """Whether a place is part of a name: 中国（濉溪）论坛, 洛阳·长三角对接会."""
     left = text[start - 1] if start > 0 else "^"
     right = text[end] if end < len(text) else "$"
     return (left in "（(" and right in "）)") or left in _NAME_JOINERS or right in _NAME_JOINERS
@@ -292,7 +318,7 @@ def _is_name(text: str, start: int, end: int) -> bool:
 
 
 def _city_place(city: str) -> Place | None:
-    """The Place of a prefecture-level city (or municipality / province-direct county) by full name."""
+    """The unit acting as the city `city` (a prefecture, municipality or province-direct county)."""
     for p in lookup(city):
         if p.name == city and p.city == city:
             return p
@@ -350,11 +376,18 @@ def _home_marker_in(text: str) -> bool:
     return any(w in text for w in _cues().words["home"] if len(w) > 1 and w != "我们")
 
 
-def _votes_of(text: str, weight_first: int, weight_other: int, votes: Counter[str], ambiguous: list[_Span]) -> None:
+def _votes_of(
+    text: str, weight_first: int, weight_other: int, votes: Counter[str], ambiguous: list[_Span]
+) -> None:
+    """Add the votes of the places of `text` outside destination/source/venue roles.
+
+    The first place gets `weight_first`, later ones `weight_other`; a name with
+    readings in several cities is kept in `ambiguous` for later.
+    """
     spans = _spans(text)
     first = True
     for g in _groups(text, spans, 0, len(text), home=None):
-        if g.role not in ("free", "locative", "investor") or g.role == "investor":
+        if g.role not in ("free", "locative"):
             continue
         for s in g.spans:
             if s.kind in ("abbrev", "region"):
@@ -429,7 +462,6 @@ def _evidence(doc: Document, org: str | None, city: str, score: int) -> str:
 def _head_unit(text: str, city: str | None) -> _Unit | None:
     """The county or zone opening `text` (a title or a lead sentence), if any."""
     spans = _spans(text)
-    hi = context.clause_end(text, 0) if text else 0
     pos = _head_pos(text, 0, len(text), spans)
     for g in _groups(text, spans, 0, len(text), home=city):
         if g.char_start != pos or g.role not in ("free", "investor"):
@@ -445,14 +477,12 @@ def _head_unit(text: str, city: str | None) -> _Unit | None:
         if after and _unit_of(after[0], city) and _unit_of(s, city) is None:
             return _unit_of(after[0], city)
         return _unit_of(s, city)
-    del hi
     return None
 
 
 def _doc_unit(doc: Document, org: str | None, city: str | None) -> _Unit | None:
     if city is None:
         return None
-    text = doc.text
     if doc.title:
         return _head_unit(doc.title, city) if _spans(doc.title) else _lead_unit(doc, city, org)
     return _lead_unit(doc, city, org)
@@ -468,6 +498,8 @@ def _lead_unit(doc: Document, city: str, org: str | None) -> _Unit | None:
         if unit is None:
             continue
         counts = Counter(u.unit for s in _spans(text) if (u := _unit_of(s, city)))
+        generic = _GENERIC_ZONE.finditer(text)
+        counts[unit.unit] += sum(1 for g in generic if unit.area.endswith(g["zone"]))
         if counts[unit.unit] >= 2 and counts[unit.unit] * 2 > sum(counts.values()):
             return unit
         return None
@@ -475,7 +507,7 @@ def _lead_unit(doc: Document, city: str, org: str | None) -> _Unit | None:
 
 
 def _area_surface(text: str, unit: _Unit) -> str:
-    """How the body writes an area: a county by its full name, a zone by its most frequent surface."""
+    """How the body writes an area: a county by full name, a zone by its most frequent surface."""
     if unit.area == unit.unit and not any(s.zone == unit.unit for s in _spans(text)):
         return unit.unit
     surfaces = Counter(s.surface for s in _spans(text) if s.zone == unit.unit)
@@ -514,7 +546,7 @@ def _clause_finding(
     units: list[_Unit] = []
     head_units: list[_Unit] = []
     names_city = False
-    foreign: list[str] = []
+    foreign: list[tuple[str, _Unit | None]] = []
     each = -1
     for g in _groups(text, spans, lo, hi, home=city):
         at_head = g.char_start == pos
@@ -541,7 +573,7 @@ def _clause_finding(
             if city is not None and p.city == city:
                 names_city = True
             elif at_head and g.role == "free":
-                foreign.append(p.city)
+                foreign.append((p.city, _unit_of(s, p.city)))
         if at_head and len(head_units) > 1 and (m := _EACH.search(text, g.char_end, hi)):
             each = m.end()
     if len(head_units) > 1 and each >= 0:
@@ -554,8 +586,11 @@ def _clause_finding(
         return _Finding("home", city)
     if names_city:
         return _Finding("city", city)
-    if foreign and len(set(foreign)) == 1:
-        return _Finding("foreign", foreign[0])
+    if foreign and len({c for c, _ in foreign}) == 1:
+        return _Finding("foreign", foreign[0][0], unit=foreign[0][1])
+    generic = _GENERIC_ZONE.match(text, pos, hi)
+    if generic and home.unit and home.area and home.area.endswith(generic["zone"]):
+        return _Finding("unit", city, unit=_Unit(home.unit, home.area))  # 高新区将继续…
     return None
 
 
@@ -567,16 +602,10 @@ def _source_region(text: str, lo: int, hi: int, city: str | None) -> str | None:
         if not foreign:
             continue
         is_region = all(s.kind in ("region", "abbrev") for s in g.spans)
-        region_as_source = is_region and g.role in ("free", "investor") and _names_projects(text, g.char_end, hi)
-        if g.role in ("source", "investor") or region_as_source:
+        names_projects = bool(_cues().projects_after.match(text, g.char_end, hi))
+        if g.role in ("source", "investor") or (is_region and g.role == "free" and names_projects):
             return _surface_of(text, g)
     return None
-
-
-def _names_projects(text: str, pos: int, hi: int) -> bool:
-    """Whether a region is followed by the projects, firms or money that came from it (珠三角地区产业项目)."""
-    rest = text[pos:hi]
-    return bool(regex.match(r"(?:地区|区域)?(?:的)?[\p{Han}]{0,4}?(?:项目|企业|客商|资金|外资)", rest))
 
 
 def _surface_of(text: str, g: _Group) -> str:
@@ -601,63 +630,86 @@ def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
     """Whether a clause holds only the mention and head/time words (上半年，…)."""
-    rest = text[lo : m.char_start] + " " + text[m.char_end : hi]
     cues = _cues()
+    rest = text[lo : m.char_start] + "，" + text[m.char_end : hi]
     rest = cues.head.sub("", _LEAD.sub("", rest))
     return not regex.search(r"\p{Han}", rest)
 
 
-def _sentence_bounds(doc: Document, pos: int) -> tuple[int, int, int]:
-    """(start, end, index) of the sentence holding `pos`."""
-    starts = [s.char_start for s in doc.sentences]
-    k = bisect.bisect_right(starts, pos) - 1
-    if k < 0:
-        return 0, len(doc.text), -1
-    s = doc.sentences[k]
-    return s.char_start, max(s.char_end, pos + 1), k
+def _governing(
+    doc: Document, lo: int, hi: int, m: Mention, home: DocPlace
+) -> tuple[_Finding | None, tuple[int, int]]:
+    """The finding governing a mention in its sentence `text[lo:hi]`, and the clause it is from.
 
-
-def _find_in_sentence(
-    doc: Document, lo: int, hi: int, m: Mention | None, home: DocPlace, *, accept
-) -> tuple[_Finding | None, tuple[int, int] | None]:
-    """The finding that governs a mention in its sentence, with the clause it came from."""
+    The mention's own clause first; for a bare time clause the next clause; then
+    the earlier clauses of the sentence, nearest first.
+    """
     text = doc.text
-    clauses = _clauses(text, lo, hi)
-    if m is None:  # a whole sentence, read from its head (for carrying)
-        for c in clauses:
-            f = _clause_finding(text, *c, home)
-            if f is not None and accept(f):
-                return f, c
-        return None, None
-    k = next((i for i, (a, b) in enumerate(clauses) if a <= m.char_start < b + 1), len(clauses) - 1)
-    if k < 0:
-        return None, None
+    clauses = _clauses(text, lo, hi) or [(lo, hi)]
+    k = next((i for i, (a, b) in enumerate(clauses) if a <= m.char_start <= b), len(clauses) - 1)
     own = clauses[k]
-    f = _clause_finding(text, *own, home, own=(m.char_start, m.char_end))
-    if f is not None and accept(f):
-        return f, own
+    order = [own]
     if _bare(text, *own, m) and k + 1 < len(clauses):
-        f = _clause_finding(text, *clauses[k + 1], home)
-        if f is not None and accept(f):
-            return f, clauses[k + 1]
-    for c in reversed(clauses[:k]):
-        f = _clause_finding(text, *c, home)
-        if f is not None and accept(f):
+        order.append(clauses[k + 1])
+    order += reversed(clauses[:k])
+    for c in order:
+        f = _clause_finding(text, *c, home, own=(m.char_start, m.char_end) if c == own else None)
+        if f is not None:
             return f, c
-    return None, None
+    return None, own
+
+
+def _opening(
+    doc: Document, lo: int, hi: int, home: DocPlace, *, last: bool = False
+) -> _Unit | None:
+    """The county or zone of the first clause naming a place (of the last with `last`)."""
+    clauses = _clauses(doc.text, lo, hi)
+    for c in reversed(clauses) if last else clauses:
+        f = _clause_finding(doc.text, *c, home)
+        if f is not None:
+            return f.unit if f.kind == "unit" else None
+    return None
+
+
+def _carried(doc: Document, k: int, home: DocPlace) -> _Unit | None:
+    """The unit a sentence naming no place inherits.
+
+    After 其中 it continues the previous sentence; otherwise it stays with the
+    county or zone that opened its paragraph.
+    """
+    if k <= 0:
+        return None
+    text = doc.text
+    sent = doc.sentences[k]
+    lead = _LEAD.match(text, sent.char_start, sent.char_end)
+    if text.startswith(_cues().words["continue"], lead.end() if lead else sent.char_start):
+        prev = doc.sentences[k - 1]
+        return _opening(doc, prev.char_start, prev.char_end, home, last=True)
+    first = k
+    while first > 0 and doc.sentences[first - 1].paragraph == sent.paragraph:
+        first -= 1
+    if first == k:
+        return None
+    opener = doc.sentences[first]
+    return _opening(doc, opener.char_start, opener.char_end, home)
 
 
 def _resolve(f: _Finding, m: Mention, text: str, home: DocPlace) -> tuple[str | None, str | None]:
-    """(city, area) of a mention given the finding that governs it."""
-    if f.kind == "home":
+    """(city, area) of a mention given the finding that governs it.
+
+    A date follows a county or zone but never another city, and an explicit
+    mention of the home city does not take it out of the document's area.
+    """
+    is_date = m.kind == "date"
+    if f.kind == "home" or (is_date and f.kind in ("city", "foreign")):
         return home.city, home.area
     if f.kind == "city":
-        return (home.city, home.area) if m.kind == "date" else (home.city, None)
+        return home.city, None
     if f.kind == "foreign":
-        return home.city, home.area if m.kind == "date" else None
+        return f.city, f.unit.area if f.unit else None
     if f.kind == "unit" and f.unit is not None:
         return home.city, _as_home(f.unit, home)
-    if f.each_after >= 0 and m.char_start >= f.each_after:
+    if f.each_after >= 0 and m.char_start >= f.each_after:  # 寿光市、诸城市…分别达到63个和52个
         i = len(_NUMBER.findall(text, f.each_after, m.char_start))
         if i < len(f.units):
             return home.city, _as_home(f.units[i], home)
@@ -665,11 +717,13 @@ def _resolve(f: _Finding, m: Mention, text: str, home: DocPlace) -> tuple[str | 
 
 
 def _as_home(unit: _Unit, home: DocPlace) -> str:
-    """A unit as the document writes its own area (盐城经济技术开发区 → 盐城经开区 when that is the area)."""
+    """A unit as the document writes its own area (盐城经济技术开发区 → the area 盐城经开区)."""
     return home.area if home.area and unit.unit == home.unit else unit.area
 
 
-def mention_place(doc: Document, mention: Mention, home: DocPlace) -> tuple[str | None, str | None, str | None]:
+def mention_place(
+    doc: Document, mention: Mention, home: DocPlace
+) -> tuple[str | None, str | None, str | None]:
     """The city, area and source region of one mention.
 
     Args:
@@ -684,59 +738,25 @@ def mention_place(doc: Document, mention: Mention, home: DocPlace) -> tuple[str 
         figure, and the place investment comes from (沪苏浙, 长三角) or None.
     """
     text = doc.text
-    lo, hi, k = _sentence_bounds(doc, mention.char_start)
-    if mention.kind == "date":
-        accept = lambda f: True  # noqa: E731 - a date follows units, never another city
-    else:
-        accept = lambda f: True  # noqa: E731
-    f, clause = _find_in_sentence(doc, lo, hi, mention, home, accept=accept)
-    source = None
-    own_lo, own_hi = context.clause_start(text, mention.char_start, lo), context.clause_end(text, mention.char_end)
-    source = _source_region(text, own_lo, own_hi, home.city)
+    starts = [s.char_start for s in doc.sentences]
+    k = bisect.bisect_right(starts, mention.char_start) - 1
+    lo, hi = 0, len(text)
+    if k >= 0:
+        lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)
+    f, _ = _governing(doc, lo, hi, mention, home)
+    own = (
+        context.clause_start(text, mention.char_start, lo),
+        context.clause_end(text, mention.char_end),
+    )
+    source = _source_region(text, *own, home.city)
+    if source is None and not _spans(text[own[0] : own[1]]):
+        # 来自长三角的项目71个，到位资金128.4亿元: the figure shares the clause before
+        earlier = [c for c in _clauses(text, lo, own[0]) if _spans(text[c[0] : c[1]])]
+        source = _source_region(text, *earlier[-1], home.city) if earlier else None
     if f is not None:
-        if source is None and clause is not None and clause != (own_lo, own_hi):
-            source = _source_region(text, *clause, home.city) if _bare_of(text, own_lo, own_hi) else None
-        if f.kind == "foreign" and mention.kind != "date":
-            return f.city, None, source
         city, area = _resolve(f, mention, text, home)
         return city, area, source
     carried = _carried(doc, k, home)
     if carried is not None:
         return home.city, _as_home(carried, home), source
     return home.city, home.area, source
-
-
-def _bare_of(text: str, lo: int, hi: int) -> bool:
-    """Whether a clause names no subject of its own (到位资金128.4亿元)."""
-    return not _spans(text[lo:hi])
-
-
-def _carried(doc: Document, k: int, home: DocPlace) -> _Unit | None:
-    """The unit a sentence inherits: the previous sentence's after 其中, else its paragraph's opener."""
-    if k <= 0:
-        return None
-    text = doc.text
-    sent = doc.sentences[k]
-    head = _head_pos(text, sent.char_start, sent.char_end, ())
-    only_units = lambda f: f.kind in ("unit", "home", "city", "units")  # noqa: E731
-    if text.startswith("其中", _LEAD.match(text, sent.char_start).end() if _LEAD.match(text, sent.char_start) else sent.char_start):
-        prev = doc.sentences[k - 1]
-        f = _last_finding(doc, prev.char_start, prev.char_end, home)
-        return f.unit if f is not None and f.kind == "unit" else None
-    del head
-    first = k
-    while first > 0 and doc.sentences[first - 1].paragraph == sent.paragraph:
-        first -= 1
-    if first == k:
-        return None
-    opener = doc.sentences[first]
-    f, _ = _find_in_sentence(doc, opener.char_start, opener.char_end, None, home, accept=only_units)
-    return f.unit if f is not None and f.kind == "unit" else None
-
-
-def _last_finding(doc: Document, lo: int, hi: int, home: DocPlace) -> _Finding | None:
-    for c in reversed(_clauses(doc.text, lo, hi)):
-        f = _clause_finding(doc.text, *c, home)
-        if f is not None:
-            return f
-    return None

@@ -15,6 +15,7 @@ its previously loaded rows and gets an `errors` row.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -163,7 +164,8 @@ def _insert_many(conn: sa.Connection, table: str, columns: Sequence[str], rows: 
         names = ", ".join(_q(c) for c in columns)
         conn.execute(sa.text(f'INSERT INTO {_q(table)} ({names}) SELECT {names} FROM "_govfacts_rows"'))
     finally:
-        raw.unregister("_govfacts_rows")
+        with contextlib.suppress(Exception):  # an aborted transaction refuses it; the rollback drops the view
+            raw.unregister("_govfacts_rows")
 
 
 @dataclass
