@@ -509,6 +509,8 @@ def _before_pause(text: str, at: int) -> bool:
 
 def _is_date_row(e: TimeExpr, text: str) -> bool:
     """Whether an expression is a date row: 2019年度 and 当年 glued to a metric name are not."""
+    if e.explicit_year is not None:
+        return True  # 2019年度招商引资工作: a written year is a date whatever follows
     return not e.text.endswith(_pause_words()) or _before_pause(text, e.char_end)
 
 

@@ -57,16 +57,18 @@ _LIST_TAIL = regex.compile(
     regex.VERBOSE,
 )
 # A list item line: `——X项目，总投资48亿元；`.
-_LIST_ITEM_LINE = regex.compile(r"^\s*(?:——|—|－|-|·|•|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])")
+_LIST_ITEM_LINE = regex.compile(r"\s*(?:——|—|－|-|·|•|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])")
 # A header before a colon that introduces the projects listed after it (签约项目包括：).
 _HEADER = regex.compile(r"(?:包括|有|为|如下|分别是|主要有)\s*[：:]\s*$")
 # 其中 before a name: the name is one of the counted projects of the sentence before.
 _AMONG = regex.compile(r"其中")
+# What joins coordinated names: `A、B`, `A和B`.
+_JOINED = regex.compile(r"\s*(?:、|和|及|与|以及)\s*")
 # What may stand between a clause start and a name that is the clause's subject.
 _CLAUSE_OPENING = regex.compile(r"^\s*(?:——|—|－|-|·|•)?\s*(?:其中|另外|此外|同时)?\s*$")
 # A following clause that goes on about the same subject (`…项目总投资12.8亿元，于10月竣工投产`).
 _CONTINUES = regex.compile(
-    r"""^\s*(?:
+    r"""\s*(?:
         已经|已于|已|于|并|目前|现已|现|正在|正|将|预计|计划|拟|均   # adverbs: no new subject
       | 总投资|协议投资|拟投资|计划总投资|投资                      # its investment
     )""",
@@ -77,7 +79,7 @@ _PERIOD_PREFIX = regex.compile(
     r"^(?:\d{4}年)?(?:第?[一二三四1-4]季度|[上下]半年|全年|年度|今年|明年|去年)"
 )
 # A count right after a name: `稀土新材料及应用项目34个` names a class.
-_COUNT_AFTER = regex.compile(r"^\s*(?:\d+|[一二三四五六七八九十两百千]+)(?:多|余)?(?:个|家|项|批)")
+_COUNT_AFTER = regex.compile(r"\s*(?:超过|超|逾|近|约|达到|达|共|突破)?(?:\d+|[一二三四五六七八九十两百千]+)(?:多|余)?(?:个|家|项|批)")
 _INVESTMENT_WORD = regex.compile(
     r"(?:总投资额|总投资|计划总投资|计划投资|协议投资额?|拟投资|意向投资|投资额|投资)"  # the word
     r"(?:约|近|超过|超|逾|达到|达|为|共|合计)?\s*$"  # a qualifier or copula between it and the figure
@@ -161,6 +163,12 @@ def _generic_name() -> regex.Pattern[str]:
 
 
 @cache
+def _sector_words() -> regex.Pattern[str]:
+    """A sector word in a list tail (`等产业项目`), not 产业链 (`等相关产业链项目` lists projects)."""
+    return regex.compile(rf"(?:{grammar.alternation(_generic()['sector_tail'])})(?!链)")
+
+
+@cache
 def _prefilter() -> regex.Pattern[str]:
     """Sentences worth tagging: they hold a head word or a stage word."""
     words = set(_roles()["head"]) | set(stage_words())
@@ -209,7 +217,7 @@ def _is_stop(t: Token) -> bool:
         return True
     if t.pos.startswith(("u", "p", "r")):
         return True
-    if t.pos == "c" and t.word not in ("及", "暨"):
+    if (t.pos == "c" and t.word != "及") or t.word == "暨":
         return True
     if t.word.endswith("项目"):
         return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
@@ -274,6 +282,8 @@ def _np_ends(text: str, toks: list[Token], i: int) -> bool:
     if i + 1 >= len(toks):
         return True
     nxt = toks[i + 1]
+    if nxt.word in stage_words() and not _stage_pattern().match(text, nxt.char_start):
+        return False  # 项目签约仪式: a noun compound
     if _is_punct(nxt) or nxt.word in roles["stop"] or _is_number(nxt):
         return True
     return not (nxt.pos.startswith("n") or nxt.pos in ("vn", "j", "l", "eng", "zg"))
@@ -308,10 +318,10 @@ def _modifier_start(text: str, de: int, floor: int) -> int:
 def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Candidate]:
     """One name per item of `A、B、C等一批项目` (items need no head word)."""
     out: list[_Candidate] = []
-    sectors = tuple(_generic()["sector_tail"])
+    sectors = _sector_words()
     for tail in _LIST_TAIL.finditer(text, s_start, s_end):
         mod = tail.group("mod")
-        if _COUNT_AFTER.match(text, tail.end()) or not _generic_name().fullmatch(mod) or mod.endswith(sectors):
+        if _COUNT_AFTER.match(text, tail.end()) or not _generic_name().fullmatch(mod) or sectors.search(mod):
             continue  # `A、B等产业项目87个`: a list of sectors or classes
         c = context.clause_start(text, tail.start(), s_start)
         items: list[tuple[int, int]] = []
@@ -372,6 +382,11 @@ def _is_generic(name: str) -> bool:
             body = rest[: -len(h)]
             return _generic_name().fullmatch(body) is not None or (h == "项目" and body.endswith(class_ends))
     return False
+
+
+def _quoted(text: str, cand: _Candidate) -> bool:
+    """`“制造名城”建设`: a quoted phrase is a slogan or a programme, not a project."""
+    return text[cand.start - 1 : cand.start] in ("“", '"', "「") and text[cand.end : cand.end + 1] in ("”", '"', "」")
 
 
 def _verb_object(toks: list[Token], cand: _Candidate) -> bool:
@@ -536,25 +551,36 @@ def extract_projects(doc: Document) -> list[Mention]:
             continue
         toks = list(tokens(text[s_start:s_end], offset=s_start))
         cands = _merge(_listed(text, toks, s_start, s_end), _headed(text, toks, s_start))
-        for k, cand in enumerate(cands):
-            name = text[cand.start : cand.end]
-            if len(name) < 2 or _is_platform(name) or _counted(text, cand):
-                continue
-            if _is_generic(name) or (not cand.in_list and _verb_object(toks, cand)):
-                continue
-            nxt = cands[k + 1].item_start if k + 1 < len(cands) else s_end
+        kept = [c for c in cands if _is_name(text, toks, c)]
+        staged = []
+        for k, cand in enumerate(kept):
+            nxt = kept[k + 1].item_start if k + 1 < len(kept) else s_end
             limit = min(nxt, _next_stop(text, cand.end, s_end))
             if cand.list_tail is not None:
                 limit = min(limit, cand.list_tail[0])
             stage, how = _find_stage(doc, cand, limit, s_start, s_end, toks)
             inv = _investment(doc, amounts, [(cand.item_start, cand.start), (cand.end, limit)])
+            staged.append([cand, stage, how, inv])
+        for k in range(len(staged) - 2, -1, -1):
+            # `A、B相继开工`: coordinated names share the stage written after the last one
+            if staged[k][2] != "local" and _JOINED.fullmatch(text, staged[k][0].end, staged[k + 1][0].item_start):
+                staged[k][1], staged[k][2] = staged[k + 1][1], staged[k + 1][2]
+        for cand, stage, how, inv in staged:
             opens = bool(_CLAUSE_OPENING.match(text[context.clause_start(text, cand.item_start, s_start) : cand.item_start]))
             if not (how in ("local", "planned") or inv is not None or cand.in_list or (how == "parent" and opens)):
                 continue  # nothing says one project is meant
-            mention = _mention(doc, cand, name, stage, inv)
+            mention = _mention(doc, cand, text[cand.start : cand.end], stage, inv)
             local = stage is not None and how in ("local", "planned")
-            found.append((mention, stage.pos if local else cand.start, stage.word.event if stage else False))  # type: ignore[union-attr]
+            found.append((mention, stage.pos if local else cand.start, stage.word.event if stage else False))
     return _with_periods(doc, found)
+
+
+def _is_name(text: str, toks: list[Token], cand: _Candidate) -> bool:
+    """Whether a candidate can be a name: not a zone, a counted class, a generic class or a slogan."""
+    name = text[cand.start : cand.end]
+    if len(name) < 2 or _is_platform(name) or _counted(text, cand) or _is_generic(name):
+        return False
+    return cand.in_list or not (_verb_object(toks, cand) or _quoted(text, cand))
 
 
 def _next_stop(text: str, pos: int, end: int) -> int:

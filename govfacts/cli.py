@@ -217,8 +217,10 @@ def _city_period_table(columns: list[str], rows: list[dict]) -> Table:
     statuses = list(dict.fromkeys((c.status, c.scope) for c in metric_cols))
     statuses.sort(key=lambda s: (s[1] != "reported", ("actual", "target", "plan").index(s[0])))
     table = Table(title="city_period: 城市 × 期间 / city × period")
-    for head in ("城市 city", "区县 area", "期间 period", "指标 metric"):
-        table.add_column(head, overflow="fold")
+    table.add_column("城市\ncity", no_wrap=True)
+    table.add_column("区县\narea", overflow="fold")
+    table.add_column("期间\nperiod", no_wrap=True)
+    table.add_column("指标\nmetric", overflow="fold", min_width=12)
     from govfacts.pipeline.facts import status_labels
 
     by_status = {}
@@ -226,7 +228,7 @@ def _city_period_table(columns: list[str], rows: list[dict]) -> Table:
         by_status.setdefault((c.status, c.scope), {})[(c.metric, c.kind, c.currency)] = c
     for st in statuses:
         zh, en = status_labels(next(c for c in metric_cols if (c.status, c.scope) == st))
-        table.add_column(f"{zh}\n{en}", justify="right")
+        table.add_column(f"{zh}\n{en}", justify="right", no_wrap=True)
     groups = list(dict.fromkeys((c.metric, c.kind, c.currency) for c in metric_cols))
     for row in rows:
         for g in groups:

@@ -56,6 +56,7 @@ _ROLES = frozenset(
         "continue",
         "list",
         "investment_noun",
+        "invest_verb",
     }
 )
 _CUE_WINDOW = 6  # characters before a place searched for a cue ending right before it
@@ -572,7 +573,7 @@ def _clause_finding(
                 continue
             if city is not None and p.city == city:
                 names_city = True
-            elif at_head and g.role == "free":
+            elif at_head and (g.role == "free" or _counted_there(text, g.char_end, hi)):
                 foreign.append((p.city, _unit_of(s, p.city)))
         if at_head and len(head_units) > 1 and (m := _EACH.search(text, g.char_end, hi)):
             each = m.end()
@@ -594,14 +595,26 @@ def _clause_finding(
     return None
 
 
+def _counted_there(text: str, pos: int, hi: int) -> bool:
+    """Whether a clause opened by `X企业` counts X's firms (杭州企业超过9000家).
+
+    Firms that invest, sign or settle (北京企业投资…, 上海企业在我市…) are a source.
+    """
+    cues = _cues()
+    rest = text[pos:hi]
+    return not any(w in rest for w in (*cues.words["invest_verb"], *cues.words["home"]))
+
+
 def _source_region(text: str, lo: int, hi: int, city: str | None) -> str | None:
     """The places or region a clause says investment comes from (来自沪苏浙的项目 → 沪苏浙)."""
     spans = _spans(text)
+    head = _head_pos(text, lo, hi, spans)
     for g in _groups(text, spans, lo, hi, home=city):
         foreign = [s for s in g.spans if not (city and _in_city(s, city))]
-        if not foreign:
-            continue
         is_region = all(s.kind in ("region", "abbrev") for s in g.spans)
+        counted = not is_region and g.char_start == head and _counted_there(text, g.char_end, hi)
+        if not foreign or counted:  # 杭州企业超过9000家 counts 杭州's firms
+            continue
         names_projects = bool(_cues().projects_after.match(text, g.char_end, hi))
         if g.role in ("source", "investor") or (is_region and g.role == "free" and names_projects):
             return _surface_of(text, g)

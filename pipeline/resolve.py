@@ -33,6 +33,10 @@ _TURN = regex.compile(
 _NOT_SPEAKERS = frozenset({"注", "单位", "来源", "发布时间", "关键词", "附件", "电话", "地址", "时间", "地点", "备注", "说明", "标题", "作者", "编辑", "责任编辑", "信息来源"})
 _STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库|合计")
 _SINCE_AFTER = regex.compile(r"[^，。；]{0,8}?以来")
+# 会上, 推介会上: the event talked about; dated only if the carried period is an event's day.
+_EVENT_REFERENCE = regex.compile(r"(?:[^，。；]{0,8}?(?:会|仪式|活动)上)")
+# A standing stock in the clause (在库培育, 现有): no flow period unless a cutoff dates it.
+_STOCK_CLAUSE = regex.compile(r"在库|现有|存量|在册")
 
 
 @cache
@@ -82,10 +86,11 @@ _EVENT_KINDS = frozenset({"day", "days", "month"})
 # 全年目标, 年度计划: the period names the target, it does not date the figure after it.
 _NAMES_A_TARGET = regex.compile(
     r"(?:目标|任务|计划)"  # 全年目标
+    r"|[^，。；、\d]{0,12}?(?:计划|方案|意见|办法|规划|要点)(?![新开签实引完])"  # 2020年全市招商推介活动计划
     r"|[^，。；、\d]{0,10}?集中(?:开工|签约|竣工|投产)"  # 2023年二季度重点项目集中开工(活动): an event's name
 )
 # Paragraphs about the future: what they say is a target or a plan, not this period's fact.
-_FUTURE_HEAD = regex.compile(r"^(?:下一步|今后|未来|接下来|下阶段)")
+_FUTURE_HEAD = regex.compile(r"(?:下一步|今后|未来|接下来|下阶段)")
 _HEAD_SLACK = 4  # characters a clause may carry before its head expression (其中，在，全市)
 
 
@@ -129,7 +134,7 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
     text = doc.text
     scope = _scopes(doc, times)
     starts = [s.char_start for s in doc.sentences]
-    state = _Carried()
+    state = _Carried(turn_starts=frozenset(t.char_start for t in turns))
     walked = -1
     out: list[tuple[date | None, date | None]] = []
     for m in mentions:
@@ -143,11 +148,21 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             out.append((m.period_start, m.period_end))  # dated by its extractor (a table, a stage), or never
             continue
         sent = doc.sentences[k]
-        local_only = m.status == "plan" or m.metric in grammar.stock_metrics()
-        governing = _governing(text, sent, scope.by_sentence.get(k, []), m)
+        stock = m.metric in grammar.stock_metrics()
+        local_only = m.status == "plan" or stock
+        governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=stock)
         if governing is None and _blocked(text, sent, m):
             out.append((None, None))
             continue
+        clause = text[context.clause_start(text, m.char_start, sent.char_start) : m.char_start]
+        if governing is None and _STOCK_CLAUSE.search(clause):
+            out.append((None, None))
+            continue
+        if governing is None and _EVENT_REFERENCE.match(text, sent.char_start):
+            carried = state.paragraph or state.document
+            if carried is None or carried.kind not in _EVENT_KINDS:
+                out.append((None, None))  # 会上: an event the text does not date
+                continue
         if governing is None and m.status == "target" and doc.published:
             governing = None  # a target with no year of its own is for the year of the report
         elif governing is None and not local_only:
@@ -163,6 +178,7 @@ class _Carried:
     document: TimeExpr | None = None  # opened the latest paragraph; holds across paragraphs
     paragraph: TimeExpr | None = None  # a statistical period opened earlier in this paragraph
     current_paragraph: int = -1
+    turn_starts: frozenset[int] = frozenset()
 
     def enter(self, doc: Document, k: int) -> None:
         """Entering sentence k: a new paragraph drops the paragraph scope, maybe both."""
@@ -172,6 +188,10 @@ class _Carried:
             self.paragraph = None
             if _paragraph_resets(doc, sent):
                 self.document = None
+            elif self.document is not None and self.document.kind in _EVENT_KINDS:
+                line_start = doc.text.rfind("\n", 0, sent.char_start) + 1
+                if line_start in self.turn_starts:
+                    self.document = None  # a new speaker leaves the day of the interview behind
 
     def take(self, doc: Document, scope: _Scope, k: int) -> None:
         """Leaving sentence k: what it opened is carried on."""
@@ -215,15 +235,19 @@ def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tu
 
 
 def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
-    """A vague time word in the quantity's clause, or opening its sentence, leaves it undated."""
+    """A vague time word in the quantity's clause, or opening a clause before it, leaves it undated."""
     c = context.clause_start(text, m.char_start, sent.char_start)
     if _blockers().search(text, c, m.char_start):
         return True
-    b = _blockers().search(text, sent.char_start, min(m.char_start, sent.char_start + 8))
-    return bool(b and b.start() - sent.char_start <= _HEAD_SLACK)
+    for b in _blockers().finditer(text, sent.char_start, m.char_start):
+        if b.start() - context.clause_start(text, b.start(), sent.char_start) <= _HEAD_SLACK:
+            return True
+    return False
 
 
-def _governing(text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention) -> TimeExpr | None:
+def _governing(
+    text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention, *, own_clause_only: bool = False
+) -> TimeExpr | None:
     before = [(t, opens) for t, opens in exprs if t.char_end <= m.char_start]
     if not before:
         return None
@@ -231,6 +255,8 @@ def _governing(text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m:
     in_clause = [t for t, _ in before if t.char_start >= c]
     if in_clause:
         return in_clause[-1]
+    if own_clause_only:
+        return None
     heads = [t for t, opens in before if opens]
     return heads[-1] if heads else None
 

@@ -477,9 +477,13 @@ DATE_ROWS = [
         [("当年", "2023-01-01", "2023-12-31")],
         id="that-year-before-pause",
     ),
-    pytest.param(
-        "表彰2019年度招商引资先进单位。", date(2020, 3, 2), [], id="year-qualifier-of-name"
+    pytest.param(  # a written year is a date even glued to a name (bare 年度/当年 is not)
+        "表彰2019年度招商引资先进单位。",
+        date(2020, 3, 2),
+        [("2019年度", "2019-01-01", "2019-12-31")],
+        id="year-qualifier-of-name",
     ),
+    pytest.param("完成当年开工率目标。", date(2020, 3, 2), [], id="bare-year-qualifier-of-name"),
     pytest.param(
         "2019年度，全市到位资金增长9%。",
         date(2020, 3, 2),

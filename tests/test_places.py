@@ -58,6 +58,7 @@ MENTION_CASES = [
     ("venue_set_up", HB, None, "我们在深圳、东莞常设招商小分队3支。", "3支", "count", 0, (HB, None, None)),
     ("source_abbrev_run", HB, None, "来自沪苏浙的项目47个，占新签约项目的三成。", "47个", "count", 0, (HB, None, "沪苏浙")),
     ("source_region_no_cue", HB, None, "新签约珠三角地区产业项目19个，总投资超过35亿元。", "19个", "count", 0, (HB, None, "珠三角")),
+    ("region_at_head", HB, None, "长三角地区项目占新签约项目的41.5%。", "41.5%", "share", 0, (HB, None, "长三角")),
     ("source_carried", HB, None, "引进长三角地区项目23个，到位资金61.4亿元。", "61.4亿元", "amount", 0, (HB, None, "长三角")),
     ("partner_city", HB, None, "与深圳企业签约项目6个。", "6个", "count", 0, (HB, None, "深圳")),
     ("investor_at_head", HB, None, "上海企业在我市投资项目15个。", "15个", "count", 0, (HB, None, "上海")),
@@ -69,6 +70,9 @@ MENTION_CASES = [
     ("other_city_subject", HB, None, "据统计，合肥去年实际使用外资38.5亿美元。", "38.5亿美元", "amount", 0, ("合肥市", None, None)),
     ("other_city_date_stays", HB, None, "据统计，合肥去年实际使用外资38.5亿美元。", "去年", "date", 0, (HB, None, None)),
     ("other_city_before_ours", HB, None, "南京市实际利用外资增长4.2%，我市增长6.8%。", "4.2%", "growth", 0, ("南京市", None, None)),
+    ("other_city_firms_counted", HB, None, "据了解，杭州企业数量超过9000家。", "9000家", "count", 0, ("杭州市", None, None)),
+    ("other_city_firms_invest", HB, None, "北京企业投资12亿元建设数据中心。", "12亿元", "amount", 0, (HB, None, "北京")),
+    ("other_city_firms_after_de", HB, None, "新引进的上海企业21家。", "21家", "count", 0, (HB, None, "上海")),
     ("other_county_level_city", HB, None, "昆山市上半年新设外资企业120家。", "120家", "count", 0, ("苏州市", "昆山市", None)),
     # carrying: 其中, a bare time clause, the paragraph's opener
     ("continue_qizhong", FY, None, "颍上县签约项目11个，总投资52亿元。其中，工业项目8个。", "8个", "count", 0, (FY, "颍上县", None)),
@@ -95,8 +99,7 @@ def test_mention_place(city, title, body, surface, kind, nth, expected):
 # Documents about one county or zone: its figures carry the area; the city itself stays city-level.
 # fmt: off
 KQ = ("绍兴市", "柯桥区")
-AREA_# fmt: off
-DOC_CASES = [
+AREA_DOC_CASES = [
     ("area_home_marker", "柯桥区上半年招商引资稳中有进", "全区新签约项目58个。", "58个", "count", (*KQ, None)),
     ("area_city_level_figure", "柯桥区上半年招商引资稳中有进", "去年，绍兴市实际使用外资12.3亿美元。", "12.3亿美元", "amount", ("绍兴市", None, None)),
     ("area_date_keeps_area", "柯桥区上半年招商引资稳中有进", "去年，绍兴市实际使用外资12.3亿美元。", "去年", "date", (*KQ, None)),
@@ -132,117 +135,22 @@ def test_no_city_known_gives_nothing():
 
 # ---------------------------------------------------------------- document_city
 # (id, manifest city, title, source org, body, expected (city, area), evidence prefix)
+# fmt: off
 DOC_CASES = [
     ("manifest", "淮北市", None, None, "全市新签约项目12个。", ("淮北市", None), "manifest"),
-    (
-        "manifest_county_level_city",
-        "昆山市",
-        None,
-        None,
-        "全市新签约项目12个。",
-        ("苏州市", "昆山市"),
-        "manifest",
-    ),
-    (
-        "source_org",
-        None,
-        None,
-        "阜阳市商务局",
-        "今年以来，全市新签约项目80个。",
-        ("阜阳市", None),
-        "source_org",
-    ),
-    (
-        "title_county_level_city",
-        None,
-        "界首市一季度招商引资稳中有进",
-        None,
-        "全市新签约项目20个。",
-        ("阜阳市", "界首市"),
-        "title",
-    ),
-    (
-        "title_zone",
-        None,
-        "宿州经开区举行重点项目集中签约",
-        None,
-        "签约项目12个。",
-        ("宿州市", "宿州经开区"),
-        "title",
-    ),
-    (
-        "title_city_then_county",
-        None,
-        "绍兴市柯桥区举行招商推介会",
-        None,
-        "签约项目15个。",
-        ("绍兴市", "柯桥区"),
-        "title",
-    ),
-    (
-        "title_city_level",
-        None,
-        "芜湖市上半年重大项目集中开工",
-        None,
-        "三山经开区开工项目8个。",
-        ("芜湖市", None),
-        "title",
-    ),
-    (
-        "title_destination_ignored",
-        None,
-        "我市代表团赴深圳开展招商活动",
-        "黄山市投资促进局",
-        "签约项目6个。",
-        ("黄山市", None),
-        "source_org",
-    ),
-    (
-        "short_abbrev_disambiguated",
-        None,
-        None,
-        None,
-        "今年以来，我市共接待来淮考察客商300批次。濉溪县、相山区新签约项目分别为20个和15个。",
-        ("淮北市", None),
-        "text",
-    ),
-    (
-        "destinations_do_not_vote",
-        None,
-        None,
-        None,
-        "市领导赴杭州、宁波、温州开展招商。全市签约项目30个，其中怀宁县12个。",
-        ("安庆市", None),
-        "text",
-    ),
-    (
-        "native_and_merchants",
-        None,
-        None,
-        None,
-        "持续更新安庆籍在外企业家信息库，办好宜商大会。",
-        ("安庆市", None),
-        "text",
-    ),
-    (
-        "lead_sentence_zone",
-        None,
-        None,
-        None,
-        "今年以来，濉溪经济开发区新签约项目10个。濉溪经济开发区将加快建设。",
-        ("淮北市", "濉溪经济开发区"),
-        "text",
-    ),
+    ("manifest_county_level_city", "昆山市", None, None, "全市新签约项目12个。", ("苏州市", "昆山市"), "manifest"),
+    ("source_org", None, None, "阜阳市商务局", "今年以来，全市新签约项目80个。", ("阜阳市", None), "source_org"),
+    ("title_county_level_city", None, "界首市一季度招商引资稳中有进", None, "全市新签约项目20个。", ("阜阳市", "界首市"), "title"),
+    ("title_zone", None, "宿州经开区举行重点项目集中签约", None, "签约项目12个。", ("宿州市", "宿州经开区"), "title"),
+    ("title_city_then_county", None, "绍兴市柯桥区举行招商推介会", None, "签约项目15个。", ("绍兴市", "柯桥区"), "title"),
+    ("title_city_level", None, "芜湖市上半年重大项目集中开工", None, "三山经开区开工项目8个。", ("芜湖市", None), "title"),
+    ("title_destination_ignored", None, "我市代表团赴深圳开展招商活动", "黄山市投资促进局", "签约项目6个。", ("黄山市", None), "source_org"),
+    ("short_abbrev_disambiguated", None, None, None, "今年以来，我市共接待来淮考察客商300批次。濉溪县、相山区新签约项目分别为20个和15个。", ("淮北市", None), "text"),
+    ("destinations_do_not_vote", None, None, None, "市领导赴杭州、宁波、温州开展招商。全市签约项目30个，其中怀宁县12个。", ("安庆市", None), "text"),
+    ("native_and_merchants", None, None, None, "持续更新安庆籍在外企业家信息库，办好宜商大会。", ("安庆市", None), "text"),
+    ("lead_sentence_zone", None, None, None, "今年以来，濉溪经济开发区新签约项目10个。濉溪经济开发区将加快建设。", ("淮北市", "濉溪经济开发区"), "text"),
     ("nothing", None, None, None, "全市新签约项目12个。", (None, None), "none"),
-    (
-        "ambiguous_abbrev_alone",
-        None,
-        None,
-        None,
-        "全年接待来淮考察客商120批次。",
-        (None, None),
-        "none",
-    ),
+    ("ambiguous_abbrev_alone", None, None, None, "全年接待来淮考察客商120批次。", (None, None), "none"),
 ]
 # fmt: on
 
