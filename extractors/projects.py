@@ -170,9 +170,20 @@ def _sector_words() -> regex.Pattern[str]:
 
 @cache
 def _prefilter() -> regex.Pattern[str]:
-    """Sentences worth tagging: they hold a head word or a stage word."""
-    words = set(_roles()["head"]) | set(stage_words())
-    return regex.compile(grammar.alternation(words))
+    """Clauses worth tagging: they hold a head word (every name and every list tail has one)."""
+    return regex.compile(grammar.alternation(_roles()["head"]))
+
+
+def _clause_tokens(text: str, start: int, end: int) -> list[Token]:
+    """Tagged tokens of the clauses of `text[start:end]` that hold a head word (jieba is slow)."""
+    out: list[Token] = []
+    a = start
+    while a < end:
+        b = min(context.clause_end(text, a), end)
+        if _prefilter().search(text, a, b):
+            out.extend(tokens(text[a : b + 1 if b < end else b], offset=a))
+        a = b + 1
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +228,8 @@ def _is_stop(t: Token) -> bool:
         return True
     if t.pos.startswith(("u", "p", "r")):
         return True
-    if (t.pos == "c" and t.word != "及") or t.word == "暨":
-        return True
+    if t.word == "暨":
+        return True  # 论坛暨签约仪式: two events, not one name
     if t.word.endswith("项目"):
         return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
     return t.pos == "v" and t.word in stage_words()
@@ -520,15 +531,15 @@ def _investment(doc: Document, amounts: list[Mention], regions: Iterable[tuple[i
 
 
 def _area(name: str) -> str | None:
-    """The county or zone a name starts with (沾益区年产…项目 → 沾益区); None for a city."""
+    """The county or zone a name starts with in full (沾益区年产…项目 → 沾益区); None for a city."""
     spans = find_places(name)
     if not spans or spans[0].char_start != 0:
         return None
     span = spans[0]
     if span.kind == "zone":
         return span.surface
-    if span.kind in ("full", "short") and span.places and span.places[0].level == "county":
-        return span.places[0].name if span.kind == "short" else span.surface
+    if span.kind == "full" and span.places and span.places[0].level == "county":
+        return span.surface  # a short name may be a brand (天元, 东湖): full names only
     return None
 
 
@@ -547,9 +558,9 @@ def extract_projects(doc: Document) -> list[Mention]:
     found: list[tuple[Mention, int, bool]] = []  # (mention, where its period is read, stage is an event)
     for sent in doc.sentences:
         s_start, s_end = sent.char_start, sent.char_end
-        if not _prefilter().search(text, s_start, s_end):
+        toks = _clause_tokens(text, s_start, s_end)
+        if not toks:
             continue
-        toks = list(tokens(text[s_start:s_end], offset=s_start))
         cands = _merge(_listed(text, toks, s_start, s_end), _headed(text, toks, s_start))
         kept = [c for c in cands if _is_name(text, toks, c)]
         staged = []

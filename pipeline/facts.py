@@ -62,7 +62,9 @@ __all__ = [
     "status_labels",
 ]
 
-NEAR_DUPLICATE_THRESHOLD = 0.5  # measured on 35 docs: copies with a new header/footer ≥ 0.75, different stories ≤ 0.19
+NEAR_DUPLICATE_THRESHOLD = (
+    0.5  # measured on 35 docs: copies with a new header/footer ≥ 0.75, different stories ≤ 0.19
+)
 NUM_PERM = 128  # MinHash permutations: ±0.04 standard error on the Jaccard estimate
 SCHEME = "affine32"  # datasketch's 32-bit hashing: 8 hex digits per permutation
 FACT_KINDS = ("amount", "count", "growth", "share")
@@ -98,8 +100,16 @@ class Fact:
     @property
     def key(self) -> tuple:
         """(city, area, period_start, period_end, metric, kind, status, scope)."""
-        return (self.city, self.area, self.period_start, self.period_end,
-                self.metric, self.kind, self.status, self.scope)
+        return (
+            self.city,
+            self.area,
+            self.period_start,
+            self.period_end,
+            self.metric,
+            self.kind,
+            self.status,
+            self.scope,
+        )
 
     @property
     def fact_id(self) -> str:
@@ -110,11 +120,20 @@ class Fact:
     def row(self) -> dict[str, object]:
         """The fact as a `facts` table row."""
         return {
-            "fact_id": self.fact_id, "city": self.city, "area": self.area,
-            "period_start": self.period_start, "period_end": self.period_end,
-            "metric": self.metric, "kind": self.kind, "status": self.status, "scope": self.scope,
-            "value": self.value, "unit": self.unit, "qualifier": self.qualifier,
-            "n_documents": self.n_documents, "conflict": self.conflict,
+            "fact_id": self.fact_id,
+            "city": self.city,
+            "area": self.area,
+            "period_start": self.period_start,
+            "period_end": self.period_end,
+            "metric": self.metric,
+            "kind": self.kind,
+            "status": self.status,
+            "scope": self.scope,
+            "value": self.value,
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+            "n_documents": self.n_documents,
+            "conflict": self.conflict,
             "all_values": json.dumps(list(self.all_values), ensure_ascii=False),
             "published": self.published,
             "doc_ids": json.dumps(list(self.doc_ids), ensure_ascii=False),
@@ -199,7 +218,10 @@ def find_duplicates(
     for members in groups.values():
         if len(members) < 2:
             continue
-        first = min(members, key=lambda d: (d["published"] is None, d["published"] or date.min, str(d["doc_id"])))
+        first = min(
+            members,
+            key=lambda d: (d["published"] is None, d["published"] or date.min, str(d["doc_id"])),
+        )
         out.update({str(d["doc_id"]): str(first["doc_id"]) for d in members if d is not first})
     return out
 
@@ -226,16 +248,30 @@ def consolidate(
     """
     groups: dict[tuple, list[Mapping[str, object]]] = defaultdict(list)
     for m in mentions:
-        if m["role"] != "fact" or not m["metric"] or m["value"] is None or m["kind"] not in FACT_KINDS:
+        if (
+            m["role"] != "fact"
+            or not m["metric"]
+            or m["value"] is None
+            or m["kind"] not in FACT_KINDS
+        ):
             continue
-        key = (m["city"], m["area"], m["period_start"], m["period_end"], m["metric"], m["kind"], m["status"])
+        key = (
+            m["city"],
+            m["area"],
+            m["period_start"],
+            m["period_end"],
+            m["metric"],
+            m["kind"],
+            m["status"],
+        )
         groups[key].append(m)
     facts = []
     for key, ms in groups.items():
         ordered = sorted(
             ms,
             key=lambda m: (
-                m["published"] is not None, m["published"] or date.min,  # latest publication first...
+                m["published"] is not None,
+                m["published"] or date.min,  # latest publication first...
                 -int(m["char_start"]),  # ...then, within a document, the first in the text
             ),
             reverse=True,
@@ -246,13 +282,24 @@ def consolidate(
             shown = _show(Decimal(m["value"]), m["unit"])
             if shown not in values:
                 values.append(shown)
-        doc_ids = sorted({d for m in ms for d in docs_by_hash.get(str(m["content_hash"]), (m["doc_id"],))})
+        doc_ids = sorted(
+            {d for m in ms for d in docs_by_hash.get(str(m["content_hash"]), (m["doc_id"],))}
+        )
         stories = {story_of.get(d, d) for d in doc_ids}
         facts.append(
-            Fact(*key, scope="reported", value=Decimal(chosen["value"]), unit=chosen["unit"],
-                 qualifier=str(chosen["qualifier"]), n_documents=len(stories), conflict=len(values) > 1,
-                 all_values=tuple(values), published=chosen["published"], doc_ids=tuple(doc_ids),
-                 mention_ids=tuple(sorted(str(m["mention_id"]) for m in ms)))
+            Fact(
+                *key,
+                scope="reported",
+                value=Decimal(chosen["value"]),
+                unit=chosen["unit"],
+                qualifier=str(chosen["qualifier"]),
+                n_documents=len(stories),
+                conflict=len(values) > 1,
+                all_values=tuple(values),
+                published=chosen["published"],
+                doc_ids=tuple(doc_ids),
+                mention_ids=tuple(sorted(str(m["mention_id"]) for m in ms)),
+            )
         )
     return sorted(facts, key=_fact_order)
 
@@ -270,31 +317,42 @@ def _month_end(d: date) -> bool:
 
 
 def derive_increments(facts: Iterable[Fact]) -> list[Fact]:
-    """Derived facts between consecutive year-to-date figures (rule 6), e.g. 8月 from 1-7月 and 1-8月."""
+    """Derived facts between consecutive year-to-date figures (rule 6): 8月 from 1-7月, 1-8月."""
     series: dict[tuple, list[Fact]] = defaultdict(list)
     for f in facts:
         if (
-            f.scope == "reported" and f.status == "actual" and f.kind in ("count", "amount")
-            and f.period_start is not None and f.period_end is not None
+            f.scope == "reported"
+            and f.status == "actual"
+            and f.kind in ("count", "amount")
+            and f.period_start is not None
+            and f.period_end is not None
             and (f.period_start.month, f.period_start.day) == (1, 1)
-            and f.period_end.year == f.period_start.year and _month_end(f.period_end)
+            and f.period_end.year == f.period_start.year
+            and _month_end(f.period_end)
         ):
             series[(f.city, f.area, f.metric, f.kind, f.unit, f.period_start)].append(f)
     out = []
     for items in series.values():
         items.sort(key=lambda f: f.period_end)
-        for a, b in zip(items, items[1:]):
+        for a, b in zip(items, items[1:], strict=False):
             inc = b.value - a.value
             if inc < 0:
                 continue
             docs = tuple(sorted(set(a.doc_ids) | set(b.doc_ids)))
             out.append(
-                replace(b, period_start=a.period_end + timedelta(days=1), scope="derived", value=inc,
-                        qualifier="eq" if a.qualifier == b.qualifier == "eq" else "approx",
-                        n_documents=max(a.n_documents, b.n_documents), conflict=a.conflict or b.conflict,
-                        all_values=(_show(inc, b.unit),), published=max(
-                            (p for p in (a.published, b.published) if p), default=None),
-                        doc_ids=docs, mention_ids=tuple(sorted(set(a.mention_ids) | set(b.mention_ids))))
+                replace(
+                    b,
+                    period_start=a.period_end + timedelta(days=1),
+                    scope="derived",
+                    value=inc,
+                    qualifier="eq" if a.qualifier == b.qualifier == "eq" else "approx",
+                    n_documents=max(a.n_documents, b.n_documents),
+                    conflict=a.conflict or b.conflict,
+                    all_values=(_show(inc, b.unit),),
+                    published=max((p for p in (a.published, b.published) if p), default=None),
+                    doc_ids=docs,
+                    mention_ids=tuple(sorted(set(a.mention_ids) | set(b.mention_ids))),
+                )
             )
     return sorted(out, key=_fact_order)
 
@@ -353,7 +411,11 @@ metric='investment_signed', kind='amount', currency='CNY')
     return Column(name, status, scope, metric, kind, currency)
 
 
-_STATUS_LABELS = {"actual": ("实际", "actual"), "target": ("目标", "target"), "plan": ("计划", "plan")}
+_STATUS_LABELS = {
+    "actual": ("实际", "actual"),
+    "target": ("目标", "target"),
+    "plan": ("计划", "plan"),
+}
 _CURRENCY_ZH = {"CNY": "亿元", "USD": "亿美元", "EUR": "亿欧元", "HKD": "亿港元", "JPY": "亿日元"}
 
 
@@ -399,8 +461,14 @@ def _metric_order() -> dict[str, int]:
 
 def _column_order(col: tuple[str, str, str, str, str | None]) -> tuple:
     status, scope, metric, kind, unit = col
-    return (scope != "reported", STATUS_ORDER.index(status) if status in STATUS_ORDER else 9,
-            _metric_order().get(metric, 999), metric, FACT_KINDS.index(kind), unit or "")
+    return (
+        scope != "reported",
+        STATUS_ORDER.index(status) if status in STATUS_ORDER else 9,
+        _metric_order().get(metric, 999),
+        metric,
+        FACT_KINDS.index(kind),
+        unit or "",
+    )
 
 
 def city_period(facts: Iterable[Fact]) -> tuple[list[str], list[dict[str, object]]]:
@@ -416,14 +484,16 @@ def city_period(facts: Iterable[Fact]) -> tuple[list[str], list[dict[str, object
     names = [column_name(*c) for c in sorted(cols, key=_column_order)]
     rows = []
     for key in sorted(cells, key=lambda k: tuple(_none_last(x) for x in k)):
-        row: dict[str, object] = dict(zip(("city", "area", "period_start", "period_end"), key, strict=True))
+        row: dict[str, object] = dict(
+            zip(("city", "area", "period_start", "period_end"), key, strict=True)
+        )
         row.update({n: cells[key].get(n) for n in names})
         rows.append(row)
     return names, rows
 
 
 def targets(facts: Sequence[Fact]) -> list[dict[str, object]]:
-    """Each reported target beside the latest reported actual of its city, area, metric, kind and year."""
+    """Each reported target beside the latest actual of its city, area, metric, kind and year."""
     actuals: dict[tuple, list[Fact]] = defaultdict(list)
     for f in facts:
         if f.status == "actual" and f.scope == "reported" and f.period_end is not None:
@@ -434,16 +504,31 @@ def targets(facts: Sequence[Fact]) -> list[dict[str, object]]:
             continue
         year = t.period_end.year
         found = actuals.get((t.city, t.area, t.metric, t.kind, year), [])
-        a = max(found, key=lambda f: (f.period_end, -(f.period_start or f.period_end).toordinal()), default=None)
+        a = max(
+            found,
+            key=lambda f: (f.period_end, -(f.period_start or f.period_end).toordinal()),
+            default=None,
+        )
         ratio = None
         if a is not None and t.kind in ("count", "amount") and a.unit == t.unit and t.value != 0:
             ratio = (a.value / t.value).quantize(SIX_PLACES)
-        rows.append({
-            "target_fact_id": t.fact_id, "city": t.city, "area": t.area, "year": year,
-            "metric": t.metric, "kind": t.kind, "target_value": t.value, "target_unit": t.unit,
-            "target_qualifier": t.qualifier, "actual_fact_id": a.fact_id if a else None,
-            "actual_value": a.value if a else None, "actual_unit": a.unit if a else None,
-            "actual_period_start": a.period_start if a else None,
-            "actual_period_end": a.period_end if a else None, "attainment": ratio,
-        })
+        rows.append(
+            {
+                "target_fact_id": t.fact_id,
+                "city": t.city,
+                "area": t.area,
+                "year": year,
+                "metric": t.metric,
+                "kind": t.kind,
+                "target_value": t.value,
+                "target_unit": t.unit,
+                "target_qualifier": t.qualifier,
+                "actual_fact_id": a.fact_id if a else None,
+                "actual_value": a.value if a else None,
+                "actual_unit": a.unit if a else None,
+                "actual_period_start": a.period_start if a else None,
+                "actual_period_end": a.period_end if a else None,
+                "attainment": ratio,
+            }
+        )
     return rows

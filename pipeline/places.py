@@ -37,7 +37,7 @@ from govfacts.pipeline.records import Document, Mention
 
 __all__ = ["DocPlace", "document_city", "mention_place"]
 
-Role = Literal["destination", "source", "venue", "locative", "investor", "name", "free"]
+_PlaceRole = Literal["destination", "source", "venue", "locative", "investor", "name", "free"]
 
 _ROLES = frozenset(
     {
@@ -159,7 +159,7 @@ class _Group:
     """A list of adjacent places (北京、上海、深圳等地) sharing one role."""
 
     spans: tuple[_Span, ...]
-    role: Role
+    role: _PlaceRole
 
     @property
     def char_start(self) -> int:
@@ -291,7 +291,7 @@ def _groups(
         before = text[max(lo, first.char_start - _CUE_WINDOW) : first.char_start]
         after_start = last.char_end + len(cues.region_suffix.match(text, last.char_end, hi).group())
         after = text[after_start:hi]
-        role: Role = "free"
+        role: _PlaceRole = "free"
         if _is_name(text, first.char_start, last.char_end):
             role = "name"
         elif _ends_with(before, cues.words["source"]):
@@ -318,6 +318,7 @@ def _is_name(text: str, start: int, end: int) -> bool:
 # ---------------------------------------------------------------- places and the home city
 
 
+@cache
 def _city_place(city: str) -> Place | None:
     """The unit acting as the city `city` (a prefecture, municipality or province-direct county)."""
     for p in lookup(city):

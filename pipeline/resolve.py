@@ -23,14 +23,40 @@ import regex
 from govfacts.extractors import context, grammar
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
 from govfacts.lexicons import load_table
+from govfacts.pipeline.places import document_city, mention_place
 from govfacts.pipeline.records import Document, Mention, Sentence
 
 __all__ = ["resolve", "speaker_turns", "Turn"]
 
-_TURN = regex.compile(
-    r"(?m)^(?P<label>(?:[\p{Han}]{1,12}记者|主持人|记者|[\p{Han}·]{2,4}))[ \t]*[:：](?=[ \t]*$|[ \t]*[\p{Han}“])"
-)
-_NOT_SPEAKERS = frozenset({"注", "单位", "来源", "发布时间", "关键词", "附件", "电话", "地址", "时间", "地点", "备注", "说明", "标题", "作者", "编辑", "责任编辑", "信息来源"})
+_TURN = regex.compile(r"(?m)^(?P<label>(?:[\p{Han}]{1,12}记者|主持人|记者|[\p{Han}·]{2,4}))[ \t]*[:：](?=[ \t]*$|[ \t]*\S)")
+
+
+@cache
+def _speaker_cues() -> dict[str, regex.Pattern[str]]:
+    rows = load_table("speaker_cues.tsv", ("pattern", "kind", "note"))
+    by_kind: dict[str, list[str]] = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], []).append(r["pattern"])
+    return {k: regex.compile("|".join(f"(?:{p})" for p in v), regex.MULTILINE) for k, v in by_kind.items()}
+
+
+def interviewee(text: str) -> str | None:
+    """The official an interview article is with, or None when the text is no interview.
+
+    The name stands after the official's post in the subtitle (——访市商务局局长周立新)
+    or is the one most often followed by a speech verb (周立新说, 王楚表示).
+    """
+    cues = _speaker_cues()
+    if not cues["interview"].search(text):
+        return None
+    head = text[:400]
+    named = regex.search(rf"(?:{cues['title'].pattern})(?P<name>[\p{{Han}}]{{2,3}})(?=[\s，,：:]|在|$)", head, regex.MULTILINE)
+    if named:
+        return named.group("name")
+    votes: dict[str, int] = {}
+    for m in regex.finditer(rf"(?P<name>[\p{{Han}}]{{2,3}}?)(?:{cues['verb'].pattern})", text):
+        votes[m.group("name")] = votes.get(m.group("name"), 0) + 1
+    return max(votes, key=votes.__getitem__) if votes else None
 _STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库|合计")
 _SINCE_AFTER = regex.compile(r"[^，。；]{0,8}?以来")
 # 会上, 推介会上: the event talked about; dated only if the carried period is an event's day.
@@ -62,7 +88,7 @@ def speaker_turns(text: str) -> list[Turn]:
     turns = [
         Turn(m.start(), m.group("label"))
         for m in _TURN.finditer(text)
-        if m.group("label") not in _NOT_SPEAKERS and "、" not in m.group("label")
+        if not _speaker_cues()["not_speaker"].fullmatch(m.group("label")) and "、" not in m.group("label")
     ]
     if len(turns) < 2 or len({t.speaker for t in turns}) < 2:
         return []
@@ -289,12 +315,15 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     times = document_time_expressions(doc)
     turns = speaker_turns(text)
     turn_starts = [t.char_start for t in turns]
+    official = interviewee(text)
+    home = document_city(doc)
     mentions = sorted(mentions, key=lambda m: m.char_start)
     periods = _periods(doc, mentions, times, turns)
     out: list[Mention] = []
     for m, (period_start, period_end) in zip(mentions, periods, strict=True):
         sentence = context.sentence_at(doc, m.char_start)
         orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
+        city, area, source_region = mention_place(doc, m, home)
         out.append(
             replace(
                 m,
@@ -304,8 +333,10 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
                 published=doc.published,
                 period_start=period_start,
                 period_end=period_end,
-                speaker=_speaker_at(turns, turn_starts, m.char_start) if turns else None,
-                city=m.city or doc.raw.city,
+                speaker=(_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official,
+                city=city,
+                area=area,
+                source_region=source_region,
             )
         )
     return out

@@ -1,4 +1,4 @@
-"""The store: one schema on DuckDB or PostgreSQL, loaded one document per transaction, read back out.
+"""The store: one schema on DuckDB or PostgreSQL, one document per transaction, read back out.
 
 Every statement goes through SQLAlchemy with bound parameters (DuckDB through
 `duckdb_engine`); table and column names come only from `schema.json` or from
@@ -29,11 +29,20 @@ from pathlib import Path
 from typing import Literal
 
 import sqlalchemy as sa
-
 from govfacts.pipeline import facts as facts_mod
 from govfacts.pipeline.records import MENTION_FIELDS, DocError
 
-__all__ = ["Store", "StoreError", "LoadSummary", "open_store", "parse_db", "export_tables", "schema", "content_hash", "TABLES"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "LoadSummary",
+    "open_store",
+    "parse_db",
+    "export_tables",
+    "schema",
+    "content_hash",
+    "TABLES",
+]
 
 DEFAULT_DB = "govfacts.duckdb"
 DUCKDB_SUFFIXES = (".duckdb", ".db", ".ddb")
@@ -56,7 +65,9 @@ class StoreError(ValueError):
 @cache
 def schema() -> dict:
     """The machine-readable schema (`schema.json` beside this module)."""
-    return json.loads(resources.files("govfacts.pipeline").joinpath("schema.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("govfacts.pipeline").joinpath("schema.json").read_text(encoding="utf-8")
+    )
 
 
 def content_hash(text: str) -> str:
@@ -82,12 +93,16 @@ def parse_db(db: str | Path | None) -> str:
             except Exception as exc:  # noqa: BLE001 - reported as a usage error
                 raise StoreError(f"malformed PostgreSQL URL: {exc}") from None
             if not url.database:
-                raise StoreError("the PostgreSQL URL names no database (postgresql://user@host:port/DB)")
+                raise StoreError(
+                    "the PostgreSQL URL names no database (postgresql://user@host:port/DB)"
+                )
             return url.render_as_string(hide_password=False)
         if scheme == "duckdb":
             text = text.split("://", 1)[1].removeprefix("/")
         else:
-            raise StoreError(f"unknown database URL scheme {scheme!r}: use a .duckdb path or postgresql://")
+            raise StoreError(
+                f"unknown database URL scheme {scheme!r}: use a .duckdb path or postgresql://"
+            )
     path = Path(text).expanduser()
     if path.is_dir():
         raise StoreError(f"{path} is a directory: give a file such as {path / DEFAULT_DB}")
@@ -107,7 +122,10 @@ def _q(name: str) -> str:
 
 def _ddl(table: str, extra_columns: Sequence[str] = ()) -> str:
     spec = schema()["tables"][table]
-    cols = [f"{_q(c['name'])} {SQL_TYPES[c['type']]}{'' if c['nullable'] else ' NOT NULL'}" for c in spec["columns"]]
+    cols = [
+        f"{_q(c['name'])} {SQL_TYPES[c['type']]}{'' if c['nullable'] else ' NOT NULL'}"
+        for c in spec["columns"]
+    ]
     cols += [f"{_q(c)} {SQL_TYPES['decimal']}" for c in extra_columns]
     if spec.get("primary_key"):
         cols.append(f"PRIMARY KEY ({', '.join(_q(c) for c in spec['primary_key'])})")
@@ -120,7 +138,9 @@ def _columns(table: str) -> list[str]:
 
 def _insert(table: str, columns: Sequence[str]) -> sa.TextClause:
     names = ", ".join(_q(c) for c in columns)
-    params = ", ".join(f":p{i}" for i in range(len(columns)))  # positional-safe names for any column
+    params = ", ".join(
+        f":p{i}" for i in range(len(columns))
+    )  # positional-safe names for any column
     return sa.text(f"INSERT INTO {_q(table)} ({names}) VALUES ({params})")
 
 
@@ -133,8 +153,12 @@ def _arrow_types() -> dict:
     import pyarrow as pa
 
     return {
-        "text": pa.string(), "integer": pa.int64(), "decimal": pa.decimal128(38, 6),
-        "date": pa.date32(), "timestamp": pa.timestamp("us"), "boolean": pa.bool_(),
+        "text": pa.string(),
+        "integer": pa.int64(),
+        "decimal": pa.decimal128(38, 6),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+        "boolean": pa.bool_(),
     }
 
 
@@ -147,7 +171,9 @@ def _arrow_schema(table: str, names: Sequence[str]):
     return pa.schema([(n, declared.get(n, types["decimal"])) for n in names])
 
 
-def _insert_many(conn: sa.Connection, table: str, columns: Sequence[str], rows: Sequence[dict]) -> None:
+def _insert_many(
+    conn: sa.Connection, table: str, columns: Sequence[str], rows: Sequence[dict]
+) -> None:
     """Insert rows: DuckDB scans them as one Arrow table (20x faster than executemany), PostgreSQL
     takes an executemany; values travel as data either way, never as SQL text."""
     if not rows:
@@ -157,14 +183,20 @@ def _insert_many(conn: sa.Connection, table: str, columns: Sequence[str], rows: 
         return
     import pyarrow as pa
 
-    data = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=_arrow_schema(table, columns))
+    data = pa.Table.from_pylist(
+        [{c: r.get(c) for c in columns} for r in rows], schema=_arrow_schema(table, columns)
+    )
     raw = conn.connection.driver_connection
     raw.register("_govfacts_rows", data)
     try:
         names = ", ".join(_q(c) for c in columns)
-        conn.execute(sa.text(f'INSERT INTO {_q(table)} ({names}) SELECT {names} FROM "_govfacts_rows"'))
+        conn.execute(
+            sa.text(f'INSERT INTO {_q(table)} ({names}) SELECT {names} FROM "_govfacts_rows"')
+        )
     finally:
-        with contextlib.suppress(Exception):  # an aborted transaction refuses it; the rollback drops the view
+        with contextlib.suppress(
+            Exception
+        ):  # an aborted transaction refuses it; the rollback drops the view
             raw.unregister("_govfacts_rows")
 
 
@@ -193,12 +225,16 @@ class Store:
             self.engine = sa.create_engine(url, **kwargs)
             self.create_schema()
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot open {self.location}: {str(exc.orig or exc).splitlines()[0]}") from None
+            raise StoreError(
+                f"cannot open {self.location}: {str(exc.orig or exc).splitlines()[0]}"
+            ) from None
 
     @property
     def location(self) -> str:
         """Where the store is, for people: the file path, or the URL without its password."""
-        return self.url.database if self.is_duckdb else self.url.render_as_string(hide_password=True)
+        return (
+            self.url.database if self.is_duckdb else self.url.render_as_string(hide_password=True)
+        )
 
     def close(self) -> None:
         """Release every connection (DuckDB allows one writing process per file)."""
@@ -222,9 +258,9 @@ class Store:
         """The content hashes among `hashes` that some document row already has."""
         wanted = list(dict.fromkeys(hashes))
         found: set[str] = set()
-        stmt = sa.text('SELECT DISTINCT content_hash FROM "documents" WHERE content_hash IN :h').bindparams(
-            sa.bindparam("h", expanding=True)
-        )
+        stmt = sa.text(
+            'SELECT DISTINCT content_hash FROM "documents" WHERE content_hash IN :h'
+        ).bindparams(sa.bindparam("h", expanding=True))
         with self.engine.connect() as conn:
             for i in range(0, len(wanted), 1000):
                 found.update(r[0] for r in conn.execute(stmt, {"h": wanted[i : i + 1000]}))
@@ -252,56 +288,86 @@ class Store:
                 return "skipped"
             conn.execute(sa.text('DELETE FROM "errors" WHERE doc_id = :d'), {"d": doc.doc_id})
             if old is not None:
-                conn.execute(sa.text('DELETE FROM "documents" WHERE doc_id = :d'), {"d": doc.doc_id})
+                conn.execute(
+                    sa.text('DELETE FROM "documents" WHERE doc_id = :d'), {"d": doc.doc_id}
+                )
                 self._release(conn, old)
             owner = conn.execute(
                 sa.text('SELECT MIN(doc_id) FROM "documents" WHERE content_hash = :h'), {"h": h}
             ).scalar()
             cols = _columns("documents")
-            conn.execute(_insert("documents", cols), _params(self._document_row(processed, h, owner, now), cols))
+            conn.execute(
+                _insert("documents", cols),
+                _params(self._document_row(processed, h, owner, now), cols),
+            )
             if owner is not None:
                 return "copy"
             for table in ("mentions", "projects"):  # leftovers of an earlier forced or failed state
                 conn.execute(sa.text(f"DELETE FROM {_q(table)} WHERE content_hash = :h"), {"h": h})
-            _insert_many(conn, "mentions", _columns("mentions"), [self._mention_row(m, h) for m in processed.mentions])
+            _insert_many(
+                conn,
+                "mentions",
+                _columns("mentions"),
+                [self._mention_row(m, h) for m in processed.mentions],
+            )
             projects = getattr(processed, "projects", ())
-            _insert_many(conn, "projects", _columns("projects"), [self._project_row(p, h) for p in projects])
+            _insert_many(
+                conn, "projects", _columns("projects"), [self._project_row(p, h) for p in projects]
+            )
         return "replaced" if old is not None else "inserted"
 
     @staticmethod
     def _release(conn: sa.Connection, old_hash: str) -> None:
-        """Drop the rows of a text no document has any more, or hand them to a copy that still has it."""
+        """Drop the rows of a text no document has any more, or hand them to a copy of it."""
         heir = conn.execute(
             sa.text('SELECT MIN(doc_id) FROM "documents" WHERE content_hash = :h'), {"h": old_hash}
         ).scalar()
         for table in ("mentions", "projects"):
             if heir is None:
-                conn.execute(sa.text(f"DELETE FROM {_q(table)} WHERE content_hash = :h"), {"h": old_hash})
+                conn.execute(
+                    sa.text(f"DELETE FROM {_q(table)} WHERE content_hash = :h"), {"h": old_hash}
+                )
             else:
                 conn.execute(
-                    sa.text(f"UPDATE {_q(table)} SET doc_id = :d WHERE content_hash = :h"), {"d": heir, "h": old_hash}
+                    sa.text(f"UPDATE {_q(table)} SET doc_id = :d WHERE content_hash = :h"),
+                    {"d": heir, "h": old_hash},
                 )
         if heir is not None:
-            conn.execute(sa.text('UPDATE "documents" SET duplicate_of = NULL WHERE doc_id = :d'), {"d": heir})
             conn.execute(
-                sa.text('UPDATE "documents" SET duplicate_of = :d WHERE content_hash = :h AND doc_id <> :d'),
+                sa.text('UPDATE "documents" SET duplicate_of = NULL WHERE doc_id = :d'), {"d": heir}
+            )
+            conn.execute(
+                sa.text(
+                    'UPDATE "documents" SET duplicate_of = :d '
+                    "WHERE content_hash = :h AND doc_id <> :d"
+                ),
                 {"d": heir, "h": old_hash},
             )
 
     @staticmethod
-    def _document_row(processed, h: str, owner: str | None, now: datetime | None) -> dict[str, object]:
+    def _document_row(
+        processed, h: str, owner: str | None, now: datetime | None
+    ) -> dict[str, object]:
         from govfacts import __version__
 
         doc = processed.document
         cities = [m.city for m in processed.mentions if m.city]
         return {
-            "doc_id": doc.doc_id, "content_hash": h, "source": doc.raw.source, "url": doc.raw.url,
-            "title": doc.title, "source_org": doc.source_org, "published": doc.published,
+            "doc_id": doc.doc_id,
+            "content_hash": h,
+            "source": doc.raw.source,
+            "url": doc.raw.url,
+            "title": doc.title,
+            "source_org": doc.source_org,
+            "published": doc.published,
             "published_inferred": bool(doc.published_inferred),
             "city": doc.raw.city or (Counter(cities).most_common(1)[0][0] if cities else None),
-            "script": doc.script, "encoding": doc.raw.encoding, "n_chars": len(doc.text),
+            "script": doc.script,
+            "encoding": doc.raw.encoding,
+            "n_chars": len(doc.text),
             "processed_at": (now or datetime.now(UTC)).replace(tzinfo=None),
-            "pipeline_version": __version__, "fingerprint": facts_mod.fingerprint(doc.text),
+            "pipeline_version": __version__,
+            "fingerprint": facts_mod.fingerprint(doc.text),
             "duplicate_of": owner,
         }
 
@@ -331,12 +397,17 @@ class Store:
                 return
             conn.execute(sa.text('DELETE FROM "errors" WHERE doc_id = :d'), {"d": error.doc_id})
             cols = _columns("errors")
-            row = {"doc_id": error.doc_id, "stage": error.stage, "reason": error.reason,
-                   "source": error.source, "at": (now or datetime.now(UTC)).replace(tzinfo=None)}
+            row = {
+                "doc_id": error.doc_id,
+                "stage": error.stage,
+                "reason": error.reason,
+                "source": error.source,
+                "at": (now or datetime.now(UTC)).replace(tzinfo=None),
+            }
             conn.execute(_insert("errors", cols), _params(row, cols))
 
     def load_item(self, item, *, force: bool = False) -> tuple[Outcome, DocError | None]:
-        """Load a `Processed` or record a `DocError`; a document that fails to load becomes a `load` error."""
+        """Load a `Processed` or record a `DocError`; a failed load becomes a `load` error."""
         if isinstance(item, DocError):
             self.record_error(item)
             return "failed", item
@@ -361,8 +432,11 @@ class Store:
     # --- facts -----------------------------------------------------------------------
 
     def build_facts(self) -> list[facts_mod.Fact]:
-        """Rebuild `facts`, `city_period` and `targets` and mark republished documents, in one transaction."""
-        docs = self.rows("documents", columns=("doc_id", "content_hash", "fingerprint", "published", "duplicate_of"))
+        """Rebuild facts, city_period and targets; mark republished documents; one transaction."""
+        docs = self.rows(
+            "documents",
+            columns=("doc_id", "content_hash", "fingerprint", "published", "duplicate_of"),
+        )
         dups = facts_mod.find_duplicates(docs)
         docs_by_hash: dict[str, list[str]] = defaultdict(list)
         for d in docs:
@@ -370,7 +444,10 @@ class Store:
         story_of = {d["doc_id"]: dups.get(d["doc_id"], d["doc_id"]) for d in docs}
         with self.engine.connect() as conn:
             result = conn.execute(
-                sa.text('SELECT * FROM "mentions" WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL'),
+                sa.text(
+                    'SELECT * FROM "mentions" '
+                    "WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL"
+                ),
                 {"role": "fact"},
             )
             mentions = [dict(r._mapping) for r in result]
@@ -381,8 +458,10 @@ class Store:
         with self.engine.begin() as conn:
             for d in docs:
                 if d["duplicate_of"] != dups.get(d["doc_id"]):
-                    conn.execute(sa.text('UPDATE "documents" SET duplicate_of = :o WHERE doc_id = :d'),
-                                 {"o": dups.get(d["doc_id"]), "d": d["doc_id"]})
+                    conn.execute(
+                        sa.text('UPDATE "documents" SET duplicate_of = :o WHERE doc_id = :d'),
+                        {"o": dups.get(d["doc_id"]), "d": d["doc_id"]},
+                    )
             conn.execute(sa.text('DELETE FROM "facts"'))
             _insert_many(conn, "facts", _columns("facts"), [f.row() for f in all_facts])
             conn.execute(sa.text('DROP TABLE IF EXISTS "city_period"'))
@@ -405,9 +484,15 @@ class Store:
             raise ValueError(f"unknown table {table!r}")
         cols = ", ".join(_q(c) for c in columns) if columns else "*"
         with self.engine.connect() as conn:
-            out = [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT {cols} FROM {_q(table)}"))]
+            out = [
+                dict(r._mapping) for r in conn.execute(sa.text(f"SELECT {cols} FROM {_q(table)}"))
+            ]
         spec = schema()["tables"][table]
-        key = [k for k in spec.get("primary_key") or spec.get("key") or [] if not columns or k in columns]
+        key = [
+            k
+            for k in spec.get("primary_key") or spec.get("key") or []
+            if not columns or k in columns
+        ]
         key = key or list(columns or [c["name"] for c in spec["columns"]])
         out.sort(key=lambda r: tuple((r[k] is None, "" if r[k] is None else r[k]) for k in key))
         return out
@@ -432,10 +517,11 @@ def open_store(db: str | Path | None = None) -> Store:
 
 
 def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
-    """Write every table to `out_dir` as csv, parquet (one file per table) or xlsx (one sheet per table).
+    """Write every table to `out_dir`: csv or parquet (a file per table), xlsx (a sheet per table).
 
     CSV and Parquet keep types: Parquet in its own schema, CSV with exact decimal
-    text, ISO dates and true/false, and `schema.json` written beside it.
+    text, ISO dates, true/false, strings quoted and NULL as an unquoted empty cell,
+    and `schema.json` written beside it to read the columns back typed.
     """
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq

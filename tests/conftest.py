@@ -1,4 +1,4 @@
-"""Shared fixtures: stores (a DuckDB temp file; PostgreSQL from GOVFACTS_TEST_PG) and the bundled corpus run."""
+"""Shared fixtures: stores (DuckDB temp file; PostgreSQL from GOVFACTS_TEST_PG), the corpus run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def corpus_items():
-    """Every item (`Processed` or `DocError`) of the pipeline over the bundled corpus, computed once."""
+    """Every item (`Processed` or `DocError`) of the pipeline over the bundled corpus, once."""
     from govfacts.pipeline.read import bundled_corpus
     from govfacts.pipeline.stages import run
 
@@ -33,7 +33,9 @@ def pg_url() -> str:
     if not url:
         if os.environ.get("CI") == "true":
             pytest.fail("GOVFACTS_TEST_PG is unset on CI: start PostgreSQL with .ci/pg-start.sh")
-        pytest.skip("GOVFACTS_TEST_PG unset: PostgreSQL tests skipped (bash .ci/pg-start.sh prints a URL)")
+        pytest.skip(
+            "GOVFACTS_TEST_PG unset: PostgreSQL tests skipped (bash .ci/pg-start.sh prints a URL)"
+        )
     return url
 
 
@@ -41,7 +43,6 @@ def pg_url() -> str:
 def pg_store(pg_url):
     """An empty store in the test PostgreSQL database (every govfacts table dropped first)."""
     import sqlalchemy as sa
-
     from govfacts.pipeline.store import TABLES, open_store, parse_db
 
     engine = sa.create_engine(parse_db(pg_url), poolclass=sa.pool.NullPool)

@@ -1,4 +1,4 @@
-"""Facts: consolidation, near-duplicates, year-to-date increments, city_period, targets, the CLI tables."""
+"""Facts: consolidation, near-duplicates, YTD increments, city_period, targets, the CLI."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from govfacts.pipeline import facts as F
 from govfacts.pipeline.records import RawDocument
 from govfacts.pipeline.stages import Processed, process
@@ -15,13 +14,43 @@ from govfacts.pipeline.stages import Processed, process
 D = Decimal
 
 
-def _m(mid, value, *, metric="projects_signed", kind="count", unit="个", status="actual", city="淮北市",
-       area=None, start=date(2022, 1, 1), end=date(2022, 10, 31), published=date(2022, 11, 15),
-       role="fact", qualifier="eq", content_hash="h1", doc_id="d1", char_start=0):
-    return {"mention_id": mid, "value": D(value), "metric": metric, "kind": kind, "unit": unit, "status": status,
-            "city": city, "area": area, "period_start": start, "period_end": end, "published": published,
-            "role": role, "qualifier": qualifier, "content_hash": content_hash, "doc_id": doc_id,
-            "char_start": char_start}
+def _m(
+    mid,
+    value,
+    *,
+    metric="projects_signed",
+    kind="count",
+    unit="个",
+    status="actual",
+    city="淮北市",
+    area=None,
+    start=date(2022, 1, 1),
+    end=date(2022, 10, 31),
+    published=date(2022, 11, 15),
+    role="fact",
+    qualifier="eq",
+    content_hash="h1",
+    doc_id="d1",
+    char_start=0,
+):
+    return {
+        "mention_id": mid,
+        "value": D(value),
+        "metric": metric,
+        "kind": kind,
+        "unit": unit,
+        "status": status,
+        "city": city,
+        "area": area,
+        "period_start": start,
+        "period_end": end,
+        "published": published,
+        "role": role,
+        "qualifier": qualifier,
+        "content_hash": content_hash,
+        "doc_id": doc_id,
+        "char_start": char_start,
+    }
 
 
 def _consolidate(mentions):
@@ -36,34 +65,52 @@ def _consolidate(mentions):
 # --- consolidation ------------------------------------------------------------------------
 
 CONSOLIDATE_CASES = [
-    pytest.param(
-        [_m("a", 322)], [("322", 1, False, ("322 个",))], id="one-report"),
+    pytest.param([_m("a", 322)], [("322", 1, False, ("322 个",))], id="one-report"),
     pytest.param(
         [_m("a", 322), _m("b", 322, content_hash="h2", doc_id="d2", published=date(2022, 11, 20))],
-        [("322", 2, False, ("322 个",))], id="two-stories-agree"),
+        [("322", 2, False, ("322 个",))],
+        id="two-stories-agree",
+    ),
     pytest.param(
-        [_m("a", 320, published=date(2022, 11, 1)),
-         _m("b", 322, content_hash="h2", doc_id="d2", published=date(2022, 11, 20))],
-        [("322", 2, True, ("322 个", "320 个"))], id="conflict-latest-wins"),
+        [
+            _m("a", 320, published=date(2022, 11, 1)),
+            _m("b", 322, content_hash="h2", doc_id="d2", published=date(2022, 11, 20)),
+        ],
+        [("322", 2, True, ("322 个", "320 个"))],
+        id="conflict-latest-wins",
+    ),
     pytest.param(
-        [_m("a", 320, published=None), _m("b", 318, content_hash="h2", doc_id="d2", published=date(2022, 1, 5))],
-        [("318", 2, True, ("318 个", "320 个"))], id="undated-counts-as-oldest"),
+        [
+            _m("a", 320, published=None),
+            _m("b", 318, content_hash="h2", doc_id="d2", published=date(2022, 1, 5)),
+        ],
+        [("318", 2, True, ("318 个", "320 个"))],
+        id="undated-counts-as-oldest",
+    ),
     pytest.param(
         [_m("a", 66, char_start=10), _m("b", 26, char_start=40)],
-        [("66", 1, True, ("66 个", "26 个"))], id="within-doc-first-in-text"),
+        [("66", 1, True, ("66 个", "26 个"))],
+        id="within-doc-first-in-text",
+    ),
     pytest.param(
         [_m("a", 66, role="threshold"), _m("b", 5, metric=None), _m("c", 1, kind="date")],
-        [], id="negatives-not-facts"),
+        [],
+        id="negatives-not-facts",
+    ),
     pytest.param(
         [_m("a", 310, status="target", end=date(2022, 12, 31)), _m("b", 322)],
-        [("322", 1, False, ("322 个",)), ("310", 1, False, ("310 个",))], id="status-is-key"),
+        [("322", 1, False, ("322 个",)), ("310", 1, False, ("310 个",))],
+        id="status-is-key",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("mentions", "expected"), CONSOLIDATE_CASES)
 def test_consolidate(mentions, expected):
     got = _consolidate(mentions)
-    assert [(format(f.value.normalize(), "f"), f.n_documents, f.conflict, f.all_values) for f in got] == expected
+    assert [
+        (format(f.value.normalize(), "f"), f.n_documents, f.conflict, f.all_values) for f in got
+    ] == expected
 
 
 def test_copies_count_once():
@@ -75,12 +122,19 @@ def test_copies_count_once():
 # --- year-to-date increments ----------------------------------------------------------------
 
 YTD_CASES = [
-    pytest.param([(date(2020, 7, 31), 137), (date(2020, 8, 31), 160)],
-                 [(date(2020, 8, 1), date(2020, 8, 31), "23")], id="jul-aug"),
-    pytest.param([(date(2020, 5, 31), 50), (date(2020, 7, 31), 137), (date(2020, 8, 31), 160)],
-                 [(date(2020, 6, 1), date(2020, 7, 31), "87"), (date(2020, 8, 1), date(2020, 8, 31), "23")],
-                 id="three-points"),
-    pytest.param([(date(2020, 7, 31), 137), (date(2020, 8, 31), 120)], [], id="falling-is-no-series"),
+    pytest.param(
+        [(date(2020, 7, 31), 137), (date(2020, 8, 31), 160)],
+        [(date(2020, 8, 1), date(2020, 8, 31), "23")],
+        id="jul-aug",
+    ),
+    pytest.param(
+        [(date(2020, 5, 31), 50), (date(2020, 7, 31), 137), (date(2020, 8, 31), 160)],
+        [(date(2020, 6, 1), date(2020, 7, 31), "87"), (date(2020, 8, 1), date(2020, 8, 31), "23")],
+        id="three-points",
+    ),
+    pytest.param(
+        [(date(2020, 7, 31), 137), (date(2020, 8, 31), 120)], [], id="falling-is-no-series"
+    ),
     pytest.param([(date(2020, 7, 31), 137), (date(2020, 9, 23), 170)], [], id="not-month-end"),
     pytest.param([(date(2020, 7, 31), 137)], [], id="single-point"),
 ]
@@ -88,17 +142,24 @@ YTD_CASES = [
 
 @pytest.mark.parametrize(("points", "expected"), YTD_CASES)
 def test_derive_increments(points, expected):
-    ms = [_m(f"m{i}", v, start=date(end.year, 1, 1), end=end, char_start=i) for i, (end, v) in enumerate(points)]
+    ms = [
+        _m(f"m{i}", v, start=date(end.year, 1, 1), end=end, char_start=i)
+        for i, (end, v) in enumerate(points)
+    ]
     derived = F.derive_increments(_consolidate(ms))
-    assert [(f.period_start, f.period_end, format(f.value.normalize(), "f")) for f in derived] == expected
+    assert [
+        (f.period_start, f.period_end, format(f.value.normalize(), "f")) for f in derived
+    ] == expected
     assert all(f.scope == "derived" for f in derived)
 
 
 def test_increments_only_for_actual_counts_and_amounts():
-    ms = [_m("a", 10, kind="growth", unit="%", start=date(2020, 1, 1), end=date(2020, 7, 31)),
-          _m("b", 12, kind="growth", unit="%", start=date(2020, 1, 1), end=date(2020, 8, 31)),
-          _m("c", 100, status="target", start=date(2020, 1, 1), end=date(2020, 7, 31)),
-          _m("d", 120, status="target", start=date(2020, 1, 1), end=date(2020, 8, 31))]
+    ms = [
+        _m("a", 10, kind="growth", unit="%", start=date(2020, 1, 1), end=date(2020, 7, 31)),
+        _m("b", 12, kind="growth", unit="%", start=date(2020, 1, 1), end=date(2020, 8, 31)),
+        _m("c", 100, status="target", start=date(2020, 1, 1), end=date(2020, 7, 31)),
+        _m("d", 120, status="target", start=date(2020, 1, 1), end=date(2020, 8, 31)),
+    ]
     assert F.derive_increments(_consolidate(ms)) == []
 
 
@@ -106,13 +167,20 @@ def test_increments_only_for_actual_counts_and_amounts():
 
 
 def test_city_period_pivots_with_amounts_in_yi():
-    ms = [_m("a", 322), _m("b", D("147.7"), kind="growth", unit="%"),
-          _m("c", 30594000000, metric="investment_signed", kind="amount", unit="CNY"),
-          _m("d", 310, status="target", start=date(2022, 1, 1), end=date(2022, 12, 31)),
-          _m("e", 5, start=None, end=None)]
+    ms = [
+        _m("a", 322),
+        _m("b", D("147.7"), kind="growth", unit="%"),
+        _m("c", 30594000000, metric="investment_signed", kind="amount", unit="CNY"),
+        _m("d", 310, status="target", start=date(2022, 1, 1), end=date(2022, 12, 31)),
+        _m("e", 5, start=None, end=None),
+    ]
     names, rows = F.city_period(_consolidate(ms))
-    assert names == ["actual__projects_signed", "actual__projects_signed__growth",
-                     "actual__investment_signed__yi_cny", "target__projects_signed"]
+    assert names == [
+        "actual__projects_signed",
+        "actual__projects_signed__growth",
+        "actual__investment_signed__yi_cny",
+        "target__projects_signed",
+    ]
     assert [(r["period_end"], [r[n] for n in names]) for r in rows] == [
         (date(2022, 10, 31), [D(322), D("147.7"), D("305.94"), None]),
         (date(2022, 12, 31), [None, None, None, D(310)]),
@@ -120,20 +188,33 @@ def test_city_period_pivots_with_amounts_in_yi():
 
 
 def test_targets_beside_latest_actual():
-    ms = [_m("t", 310, status="target", start=date(2022, 1, 1), end=date(2022, 12, 31)),
-          _m("a", 200, end=date(2022, 6, 30)), _m("b", 322, end=date(2022, 10, 31)),
-          _m("c", 5, end=date(2022, 10, 31), start=date(2022, 10, 1)),
-          _m("x", 99, end=date(2021, 12, 31), start=date(2021, 1, 1)),
-          _m("o", 400, area="濉溪经济开发区")]
+    ms = [
+        _m("t", 310, status="target", start=date(2022, 1, 1), end=date(2022, 12, 31)),
+        _m("a", 200, end=date(2022, 6, 30)),
+        _m("b", 322, end=date(2022, 10, 31)),
+        _m("c", 5, end=date(2022, 10, 31), start=date(2022, 10, 1)),
+        _m("x", 99, end=date(2021, 12, 31), start=date(2021, 1, 1)),
+        _m("o", 400, area="濉溪经济开发区"),
+    ]
     (row,) = F.targets(_consolidate(ms))
-    assert (row["target_value"], row["actual_value"], row["actual_period_start"], row["actual_period_end"],
-            row["attainment"]) == (D(310), D(322), date(2022, 1, 1), date(2022, 10, 31), D("1.038710"))
+    assert (
+        row["target_value"],
+        row["actual_value"],
+        row["actual_period_start"],
+        row["actual_period_end"],
+        row["attainment"],
+    ) == (D(310), D(322), date(2022, 1, 1), date(2022, 10, 31), D("1.038710"))
 
 
 @pytest.mark.parametrize(
     "name",
-    ["actual__projects_signed", "target__investment_signed__yi_cny", "derived_actual__projects_started",
-     "plan__projects__share", "actual__foreign_investment__yi_usd"],
+    [
+        "actual__projects_signed",
+        "target__investment_signed__yi_cny",
+        "derived_actual__projects_started",
+        "plan__projects__share",
+        "actual__foreign_investment__yi_usd",
+    ],
 )
 def test_column_names_round_trip(name):
     c = F.parse_column(name)
@@ -157,10 +238,19 @@ def corpus_texts(corpus_items):
 
 
 def test_republished_copies_found_and_different_stories_kept_apart(corpus_texts):
-    docs = [{"doc_id": k, "content_hash": k, "fingerprint": F.fingerprint(v), "published": None}
-            for k, v in corpus_texts.items()]
-    copies = [{"doc_id": f"zz_{k}", "content_hash": f"zz_{k}", "fingerprint": F.fingerprint(HEADER + v + FOOTER),
-               "published": None} for k, v in corpus_texts.items()]
+    docs = [
+        {"doc_id": k, "content_hash": k, "fingerprint": F.fingerprint(v), "published": None}
+        for k, v in corpus_texts.items()
+    ]
+    copies = [
+        {
+            "doc_id": f"zz_{k}",
+            "content_hash": f"zz_{k}",
+            "fingerprint": F.fingerprint(HEADER + v + FOOTER),
+            "published": None,
+        }
+        for k, v in corpus_texts.items()
+    ]
     assert F.find_duplicates(docs) == {}
     assert F.find_duplicates(docs + copies) == {f"zz_{k}": k for k in corpus_texts}
 
@@ -168,11 +258,19 @@ def test_republished_copies_found_and_different_stories_kept_apart(corpus_texts)
 @pytest.mark.parametrize(
     ("a", "b", "low", "high"),
     [
-        ("2023年1-6月全市新签约工业项目48个，协议投资额156.5亿元，同比增长20%。" * 3,
-         "据市投资促进局消息：" + "2023年1-6月全市新签约工业项目48个，协议投资额156.5亿元，同比增长20%。" * 3,
-         0.5, 1.0),
-        ("2023年1-6月全市新签约工业项目48个，协议投资额156.5亿元。",
-         "今年上半年，全县新开工亿元以上项目17个，完成固定资产投资32亿元。", 0.0, 0.5),
+        (
+            "2023年1-6月全市新签约工业项目48个，协议投资额156.5亿元，同比增长20%。" * 3,
+            "据市投资促进局消息："
+            + "2023年1-6月全市新签约工业项目48个，协议投资额156.5亿元，同比增长20%。" * 3,
+            0.5,
+            1.0,
+        ),
+        (
+            "2023年1-6月全市新签约工业项目48个，协议投资额156.5亿元。",
+            "今年上半年，全县新开工亿元以上项目17个，完成固定资产投资32亿元。",
+            0.0,
+            0.5,
+        ),
     ],
     ids=["same-story", "different-story"],
 )
@@ -183,20 +281,33 @@ def test_similarity(a, b, low, high):
 def test_republished_copy_counted_once_in_store(store, corpus_items):
     original = next(p for p in corpus_items if p.document.doc_id.startswith("000_"))
     raw = original.document.raw
-    copy = process(RawDocument(doc_id="republished_000", text=HEADER + raw.text + FOOTER, source="test/copy.txt",
-                               city="淮北市"))
+    copy = process(
+        RawDocument(
+            doc_id="republished_000",
+            text=HEADER + raw.text + FOOTER,
+            source="test/copy.txt",
+            city="淮北市",
+        )
+    )
     store.load_all(corpus_items)
     store.build_facts()
-    before = {(f["metric"], f["kind"], f["status"], f["period_end"]): f for f in store.rows("facts")}
+    before = {
+        (f["metric"], f["kind"], f["status"], f["period_end"]): f for f in store.rows("facts")
+    }
     assert store.load(copy) == "inserted"
     store.build_facts()
     dup = {d["doc_id"]: d["duplicate_of"] for d in store.rows("documents")}
     assert dup["republished_000"] == original.document.doc_id
     assert sum(v is not None for v in dup.values()) == 1
-    signed = next(f for f in store.rows("facts") if f["metric"] == "projects_signed" and f["value"] == 322)
+    signed = next(
+        f for f in store.rows("facts") if f["metric"] == "projects_signed" and f["value"] == 322
+    )
     assert signed["n_documents"] == 1
     assert "republished_000" in json.loads(signed["doc_ids"])
-    after = {(f["metric"], f["kind"], f["status"], f["period_end"]): f["n_documents"] for f in store.rows("facts")}
+    after = {
+        (f["metric"], f["kind"], f["status"], f["period_end"]): f["n_documents"]
+        for f in store.rows("facts")
+    }
     assert all(after[k] == f["n_documents"] for k, f in before.items() if k in after)
 
 
@@ -213,7 +324,9 @@ def cli_db(tmp_path_factory):
     result = CliRunner().invoke(app, ["run", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert f"store: {db}" in result.output
-    assert "签约项目" in result.output and "signed" in result.output and "city_period" in result.output
+    assert (
+        "签约项目" in result.output and "signed" in result.output and "city_period" in result.output
+    )
     return db
 
 
@@ -226,27 +339,63 @@ def _cli(*args):
 
 
 TABLE_CASES = [
-    pytest.param("csv", "city,area,period_start,period_end,actual__projects_signed,actual__projects_signed__growth,"
-                 "target__projects_signed\n淮北市,,2022-01-01,2022-10-31,322,147.7,\n", id="csv"),
-    pytest.param("markdown", "| city | area | period_start | period_end | actual__projects_signed | "
-                 "actual__projects_signed__growth | target__projects_signed |\n|---|---|---|---|---|---|---|\n"
-                 "| 淮北市 |  | 2022-01-01 | 2022-10-31 | 322 | 147.7 |  |\n", id="markdown"),
+    pytest.param(
+        "csv",
+        "city,area,period_start,period_end,actual__projects_signed,actual__projects_signed__growth,"
+        "target__projects_signed\n淮北市,,2022-01-01,2022-10-31,322,147.7,\n",
+        id="csv",
+    ),
+    pytest.param(
+        "markdown",
+        "| city | area | period_start | period_end | actual__projects_signed | "
+        "actual__projects_signed__growth | target__projects_signed |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| 淮北市 |  | 2022-01-01 | 2022-10-31 | 322 | 147.7 |  |\n",
+        id="markdown",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("fmt", "head"), TABLE_CASES)
 def test_table_formats(cli_db, fmt, head):
-    result = _cli("table", "--db", str(cli_db), "--city", "淮北市", "--metric", "projects_signed", "--format", fmt)
+    result = _cli(
+        "table",
+        "--db",
+        str(cli_db),
+        "--city",
+        "淮北市",
+        "--metric",
+        "projects_signed",
+        "--format",
+        fmt,
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(head)
 
 
 def test_table_json_is_exact(cli_db):
-    result = _cli("table", "--db", str(cli_db), "--city", "淮北市", "--metric", "projects_signed",
-                  "--status", "actual", "--format", "json")
+    result = _cli(
+        "table",
+        "--db",
+        str(cli_db),
+        "--city",
+        "淮北市",
+        "--metric",
+        "projects_signed",
+        "--status",
+        "actual",
+        "--format",
+        "json",
+    )
     rows = json.loads(result.output)
-    assert rows[0] == {"city": "淮北市", "area": None, "period_start": "2022-01-01", "period_end": "2022-10-31",
-                       "actual__projects_signed": 322, "actual__projects_signed__growth": 147.7}
+    assert rows[0] == {
+        "city": "淮北市",
+        "area": None,
+        "period_start": "2022-01-01",
+        "period_end": "2022-10-31",
+        "actual__projects_signed": 322,
+        "actual__projects_signed__growth": 147.7,
+    }
 
 
 def test_table_text_has_both_labels(cli_db):
@@ -257,8 +406,13 @@ def test_table_text_has_both_labels(cli_db):
 
 @pytest.mark.parametrize(
     "args",
-    [("table", "--db", "x.txt"), ("table", "--db", "mysql://h/db"), ("run", "--db", "no/such/dir/a.duckdb"),
-     ("table", "--format", "xml"), ("export", "--to", "out", "--format", "sqlite")],
+    [
+        ("table", "--db", "x.txt"),
+        ("table", "--db", "mysql://h/db"),
+        ("run", "--db", "no/such/dir/a.duckdb"),
+        ("table", "--format", "xml"),
+        ("export", "--to", "out", "--format", "sqlite"),
+    ],
     ids=["txt", "mysql", "missing-dir", "bad-format", "bad-export-format"],
 )
 def test_usage_errors_exit_2(args, tmp_path, monkeypatch):
@@ -267,10 +421,14 @@ def test_usage_errors_exit_2(args, tmp_path, monkeypatch):
 
 
 def test_export_command(cli_db, tmp_path):
-    result = _cli("export", "--db", str(cli_db), "--to", str(tmp_path / "out"), "--format", "parquet")
+    result = _cli(
+        "export", "--db", str(cli_db), "--to", str(tmp_path / "out"), "--format", "parquet"
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        f"{t}.parquet" for t in ("documents", "mentions", "projects", "errors", "facts", "city_period", "targets"))
+        f"{t}.parquet"
+        for t in ("documents", "mentions", "projects", "errors", "facts", "city_period", "targets")
+    )
 
 
 # --- acceptance on the bundled corpus (issue 5) ------------------------------------------------
@@ -289,14 +447,23 @@ def corpus_store(tmp_path_factory, corpus_items):
 
 @pytest.mark.parametrize(
     ("metric", "target", "actual", "attainment"),
-    [("projects_signed", D(310), D(322), D("1.038710")), ("projects_started", D(225), D(215), D("0.955556"))],
+    [
+        ("projects_signed", D(310), D(322), D("1.038710")),
+        ("projects_started", D(225), D(215), D("0.955556")),
+    ],
     ids=["signed-322-of-310", "started-215-of-225"],
 )
 def test_huaibei_targets(corpus_store, metric, target, actual, attainment):
-    rows = [r for r in corpus_store.rows("targets")
-            if (r["city"], r["area"], r["year"], r["metric"], r["target_value"]) == ("淮北市", None, 2022, metric, target)]
-    assert [(r["actual_value"], r["actual_period_start"], r["actual_period_end"], r["attainment"]) for r in rows] == [
-        (actual, date(2022, 1, 1), date(2022, 10, 31), attainment)]
+    rows = [
+        r
+        for r in corpus_store.rows("targets")
+        if (r["city"], r["area"], r["year"], r["metric"], r["target_value"])
+        == ("淮北市", None, 2022, metric, target)
+    ]
+    assert [
+        (r["actual_value"], r["actual_period_start"], r["actual_period_end"], r["attainment"])
+        for r in rows
+    ] == [(actual, date(2022, 1, 1), date(2022, 10, 31), attainment)]
 
 
 def _cell(store, city, area, start, end, column):
@@ -308,36 +475,107 @@ def _cell(store, city, area, start, end, column):
 
 CELLS = [
     ("淮北市", None, date(2022, 1, 1), date(2022, 10, 31), "actual__projects_signed", D(322)),
-    ("淮北市", None, date(2022, 1, 1), date(2022, 10, 31), "actual__projects_signed__growth", D("147.7")),
+    (
+        "淮北市",
+        None,
+        date(2022, 1, 1),
+        date(2022, 10, 31),
+        "actual__projects_signed__growth",
+        D("147.7"),
+    ),
     ("淮北市", None, date(2022, 1, 1), date(2022, 10, 31), "actual__projects_started", D(215)),
-    ("淮北市", None, date(2022, 1, 1), date(2022, 10, 31), "actual__projects_started__growth", D("141.6")),
+    (
+        "淮北市",
+        None,
+        date(2022, 1, 1),
+        date(2022, 10, 31),
+        "actual__projects_started__growth",
+        D("141.6"),
+    ),
     ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__projects_signed", D(310)),
     ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__projects_started", D(225)),
     ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__projects_completed", D(175)),
-    ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__investment_completed__yi_cny", D(165)),
+    (
+        "淮北市",
+        None,
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "target__investment_completed__yi_cny",
+        D(165),
+    ),
     ("淮南市", None, date(2020, 1, 1), date(2020, 7, 31), "actual__projects_signed", D(137)),
-    ("淮南市", None, date(2020, 1, 1), date(2020, 7, 31), "actual__investment_signed__yi_cny", D("305.94")),
+    (
+        "淮南市",
+        None,
+        date(2020, 1, 1),
+        date(2020, 7, 31),
+        "actual__investment_signed__yi_cny",
+        D("305.94"),
+    ),
     ("淮南市", None, date(2020, 1, 1), date(2020, 7, 31), "actual__projects_started", D(79)),
-    ("淮南市", None, date(2020, 1, 1), date(2020, 7, 31), "actual__investment_started__yi_cny", D("116.6")),
+    (
+        "淮南市",
+        None,
+        date(2020, 1, 1),
+        date(2020, 7, 31),
+        "actual__investment_started__yi_cny",
+        D("116.6"),
+    ),
     ("淮南市", None, date(2020, 1, 1), date(2020, 8, 31), "actual__promotion_events", D(496)),
     ("淮南市", None, date(2020, 1, 1), date(2020, 8, 31), "actual__investor_visits", D(916)),
 ]
+SUIXI = ("淮北市", "濉溪经济开发区")
+CELLS += [
+    (*SUIXI, date(2021, 1, 1), date(2021, 12, 31), "actual__projects_started", D(19)),
+    (
+        *SUIXI,
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        "actual__outside_province_funds__yi_cny",
+        D("50.23"),
+    ),
+    (
+        *SUIXI,
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        "actual__fixed_asset_investment__yi_cny",
+        D("17.89"),
+    ),
+    (*SUIXI, date(2021, 1, 1), date(2021, 12, 31), "actual__foreign_investment__yi_usd", D("0.9")),
+    (*SUIXI, date(2022, 1, 1), date(2022, 12, 31), "target__projects_introduced", D(37)),
+    (
+        *SUIXI,
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "target__outside_province_funds__yi_cny",
+        D(110),
+    ),
+]
 XFAIL_CELLS = [
-    pytest.param("淮北市", "濉溪经济开发区", date(2021, 1, 1), date(2021, 12, 31), "actual__projects_started", D(19),
-                 marks=pytest.mark.xfail(strict=True, reason="003: every mention gets area None; the body is about "
-                                         "濉溪经济开发区 (resolve does not set area)")),
-    pytest.param("淮北市", "濉溪经济开发区", date(2021, 1, 1), date(2021, 12, 31),
-                 "actual__outside_province_funds__yi_cny", D("50.23"),
-                 marks=pytest.mark.xfail(strict=True, reason="003: area None (濉溪经济开发区 not resolved)")),
-    pytest.param("淮北市", "濉溪经济开发区", date(2022, 1, 1), date(2022, 12, 31), "target__projects_started", D(42),
-                 marks=pytest.mark.xfail(strict=True, reason="003: area None, and 新开工工业项目42个 gets metric "
-                                         "projects_in_production instead of projects_started")),
-    pytest.param("淮北市", "濉溪经济开发区", date(2022, 1, 1), date(2022, 12, 31),
-                 "target__outside_province_funds__yi_cny", D(110),
-                 marks=pytest.mark.xfail(strict=True, reason="003: area None (濉溪经济开发区 not resolved)")),
-    pytest.param("安庆市", None, date(2025, 1, 1), date(2025, 12, 31), "target__projects_signed", D(530),
-                 marks=pytest.mark.xfail(strict=True, reason="004: 530个 target has no period: the year reaches "
-                                         "the text damaged as '?025年', so resolve finds no 2025")),
+    pytest.param(
+        *SUIXI,
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "target__projects_started",
+        D(42),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="003: 新开工工业项目42个 gets metric projects_in_production, not projects_started",
+        ),
+    ),
+    pytest.param(
+        "安庆市",
+        None,
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        "target__projects_signed",
+        D(530),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="004: 530个 target has no period: the year reaches the text damaged as "
+            "'?025年', so resolve finds no 2025",
+        ),
+    ),
 ]
 
 
@@ -348,7 +586,11 @@ def test_city_period_cells(corpus_store, city, area, start, end, column, value):
 
 def test_cells_trace_to_sentences(corpus_store):
     mentions = {m["mention_id"]: m for m in corpus_store.rows("mentions")}
-    fact = next(f for f in corpus_store.rows("facts")
-                if (f["city"], f["metric"], f["kind"], f["value"]) == ("淮北市", "projects_signed", "count", 322))
+    fact = next(
+        f
+        for f in corpus_store.rows("facts")
+        if (f["city"], f["metric"], f["kind"], f["value"])
+        == ("淮北市", "projects_signed", "count", 322)
+    )
     (mid,) = json.loads(fact["mention_ids"])
     assert "截至10月底，全市签约工业项目322个" in mentions[mid]["sentence"]

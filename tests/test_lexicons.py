@@ -20,7 +20,7 @@ LEXICONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     "currencies.tsv": (("surface", "iso", "note"), ("surface",), ()),
     "measure_words.tsv": (("word", "family", "note"), ("word",), ()),
     "not_counts.tsv": (("surface", "reason"), ("surface",), ()),
-    "qualifiers.tsv": (("word", "position", "qualifier", "note"), ("word", "position"), ()),
+    "qualifiers.tsv": (("word", "position", "qualifier", "not_after", "note"), ("word", "position"), ()),
     "rate_cues.tsv": (("pattern", "kind", "sign", "note"), ("pattern",), ("pattern",)),
     "status_cues.tsv": (("pattern", "status", "scope", "note"), ("pattern",), ("pattern",)),
     "status_blocks.tsv": (("pattern", "note"), ("pattern",), ("pattern",)),

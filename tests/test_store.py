@@ -1,4 +1,4 @@
-"""The store: `--db` validation, idempotent atomic loads, bound parameters, exports (DuckDB and PostgreSQL)."""
+"""The store: `--db`, idempotent atomic loads, bound parameters, exports (DuckDB and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from govfacts.pipeline.records import MENTION_FIELDS, DocError, Mention, RawDocument
 from govfacts.pipeline.stages import Processed, process
-from govfacts.pipeline.store import TABLES, StoreError, content_hash, export_tables, parse_db, schema
+from govfacts.pipeline.store import (
+    TABLES,
+    StoreError,
+    content_hash,
+    export_tables,
+    parse_db,
+    schema,
+)
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -125,7 +131,9 @@ def test_changed_text_replaces_old_rows(store):
     old_hash = content_hash(SIGNED)
     assert store.load(_doc("t1", SIGNED_CHANGED)) == "replaced"
     docs = store.rows("documents")
-    assert [(d["doc_id"], d["content_hash"]) for d in docs] == [("t1", content_hash(SIGNED_CHANGED))]
+    assert [(d["doc_id"], d["content_hash"]) for d in docs] == [
+        ("t1", content_hash(SIGNED_CHANGED))
+    ]
     assert _count(store, "mentions", content_hash=old_hash) == 0
     counts = [r["value"] for r in store.rows("mentions") if r["kind"] == "count"]
     assert counts == [Decimal("51")]
@@ -137,7 +145,9 @@ def test_interrupted_load_leaves_no_partial_document(store):
     assert store.load(good) == "inserted"
     before = _snapshot(store)
     bad = _doc("t2", SIGNED_CHANGED)
-    clash = dataclasses.replace(bad.mentions[0], text="重复")  # same (kind, char_start): a key violation
+    clash = dataclasses.replace(
+        bad.mentions[0], text="重复"
+    )  # same (kind, char_start): a key violation
     broken = Processed(bad.document, (*bad.mentions, clash))
     with pytest.raises(Exception, match="(?i)duplicate|unique|constraint"):
         store.load(broken)
@@ -150,7 +160,9 @@ def test_interrupted_load_leaves_no_partial_document(store):
 
 def test_new_document_failing_mid_load_leaves_nothing(store):
     item = _doc("t4", SIGNED)
-    huge = dataclasses.replace(item.mentions[0], value=Decimal("1e40"), char_start=999)  # overflows DECIMAL(38,6)
+    huge = dataclasses.replace(
+        item.mentions[0], value=Decimal("1e40"), char_start=999
+    )  # overflows DECIMAL(38,6)
     with pytest.raises(Exception):  # noqa: B017 - the store's own error type varies by driver
         store.load(Processed(item.document, (*item.mentions, huge)))
     assert all(store.rows(t) == [] for t in ("documents", "mentions", "projects"))
@@ -162,11 +174,17 @@ def test_untrusted_text_is_bound_not_spliced(store):
     m = dataclasses.replace(item.mentions[0], subject=evil, sentence="a'b\"c;--")
     store.load(Processed(item.document, (m, *item.mentions[1:])))
     doc = store.rows("documents")[0]
-    assert (doc["doc_id"], doc["title"], doc["source_org"]) == ("x'); DELETE FROM mentions;--", evil, '市"投促"中心')
+    assert (doc["doc_id"], doc["title"], doc["source_org"]) == (
+        "x'); DELETE FROM mentions;--",
+        evil,
+        '市"投促"中心',
+    )
     row = next(r for r in store.rows("mentions") if r["subject"] == evil)
     assert row["sentence"] == "a'b\"c;--"
     store.build_facts()
-    assert store.already_loaded([content_hash(SIGNED), "'); DROP TABLE documents;--"]) == {content_hash(SIGNED)}
+    assert store.already_loaded([content_hash(SIGNED), "'); DROP TABLE documents;--"]) == {
+        content_hash(SIGNED)
+    }
 
 
 def test_exact_copy_shares_mentions(store):
@@ -174,10 +192,15 @@ def test_exact_copy_shares_mentions(store):
     assert store.load(_doc("copy", SIGNED, published=date(2023, 7, 12))) == "copy"
     n = len(_doc("orig", SIGNED).mentions)
     assert len(store.rows("mentions")) == n
-    assert {d["doc_id"]: d["duplicate_of"] for d in store.rows("documents")} == {"orig": None, "copy": "orig"}
+    assert {d["doc_id"]: d["duplicate_of"] for d in store.rows("documents")} == {
+        "orig": None,
+        "copy": "orig",
+    }
     # the original's text changes: its rows stay, handed to the copy
     assert store.load(_doc("orig", SIGNED_CHANGED)) == "replaced"
-    by_hash = {r["doc_id"] for r in store.rows("mentions") if r["content_hash"] == content_hash(SIGNED)}
+    by_hash = {
+        r["doc_id"] for r in store.rows("mentions") if r["content_hash"] == content_hash(SIGNED)
+    }
     assert by_hash == {"copy"}
 
 
@@ -194,7 +217,9 @@ def test_errors_recorded_once_and_cleared_by_a_load(store):
 def test_exactness_of_values(store):
     item = _doc("t6", SIGNED)
     store.load(item)
-    values = sorted((r["kind"], r["value"]) for r in store.rows("mentions") if r["value"] is not None)
+    values = sorted(
+        (r["kind"], r["value"]) for r in store.rows("mentions") if r["value"] is not None
+    )
     assert ("amount", Decimal("15650000000")) in values
     assert ("growth", Decimal("20")) in values
     assert all(isinstance(v, Decimal) for _, v in values)
@@ -237,11 +262,21 @@ def test_export_csv_keeps_types_with_schema_beside(loaded, tmp_path):
 
     export_tables(loaded, tmp_path, "csv")
     spec = json.loads((tmp_path / "schema.json").read_text(encoding="utf-8"))
-    types = {"text": pa.string(), "integer": pa.int64(), "decimal": pa.decimal128(38, 6), "date": pa.date32(),
-             "timestamp": pa.timestamp("us"), "boolean": pa.bool_()}
+    types = {
+        "text": pa.string(),
+        "integer": pa.int64(),
+        "decimal": pa.decimal128(38, 6),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+        "boolean": pa.bool_(),
+    }
     cols = {c["name"]: types[c["type"]] for c in spec["tables"]["mentions"]["columns"]}
-    back = pcsv.read_csv(tmp_path / "mentions.csv", convert_options=pcsv.ConvertOptions(
-        column_types=cols, strings_can_be_null=True, quoted_strings_can_be_null=False))
+    back = pcsv.read_csv(
+        tmp_path / "mentions.csv",
+        convert_options=pcsv.ConvertOptions(
+            column_types=cols, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
     assert back.equals(loaded.arrow("mentions"))
 
 
@@ -263,7 +298,9 @@ def test_export_rejects_unknown_format(loaded, tmp_path):
 
 
 def test_mention_row_keeps_every_contract_field(duckdb_store):
-    m = Mention(doc_id="t8", kind="count", text="3个", value=Decimal(3), unit="个", char_start=5, char_end=7)
+    m = Mention(
+        doc_id="t8", kind="count", text="3个", value=Decimal(3), unit="个", char_start=5, char_end=7
+    )
     row = duckdb_store._mention_row(m, "ab" * 32)
     assert set(row) == set(MENTION_FIELDS) | {"content_hash", "mention_id"}
     assert row["mention_id"] == "abababababababab:count:5"
