@@ -23,6 +23,7 @@ __all__ = [
     "subject_before",
     "subject_after",
     "metric_of",
+    "metric_near",
     "is_size_class",
     "range_head",
 ]
@@ -166,3 +167,28 @@ def metric_of(kind: str, subject: str) -> str | None:
         if kind in m.kinds and m.pattern.search(subject):
             return m.id
     return None
+
+
+def metric_near(kind: str, before: str, after: str = "") -> str | None:
+    """The metric whose cue stands nearest the number: Chinese noun phrases end in their head.
+
+    `before` is the clause up to the number, `after` what follows the measure word.
+    A cue that ends right before the number (外出招商活动58次) beats one further
+    left (工作队…); a cue right after it (8个招商项目…签约) beats both. Ties go to the
+    lexicon's order, so 签约…项目 wins over the bare 项目.
+    """
+    best: tuple[int, int, str] | None = None  # (distance, lexicon rank, id)
+    for rank, m in enumerate(grammar.metrics()):
+        if kind not in m.kinds:
+            continue
+        for found in m.pattern.finditer(after):
+            key = (found.start() - 1000, rank, m.id)  # after the number: nearer than any before
+            if best is None or key < best:
+                best = key
+            break
+        hits = list(m.pattern.finditer(before, overlapped=True))
+        if hits:
+            key = (len(before) - max(h.end() for h in hits), rank, m.id)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None

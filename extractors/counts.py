@@ -86,7 +86,7 @@ def _mention(doc: Document, start: int, end: int, value: Decimal, unit: str, inf
         role = "label"  # 三次会议: a session number
     clause_head = text[context.clause_start(text, start, s_start) : start]
     clause_tail = text[end : context.clause_end(text, end)]
-    metric = context.metric_of("count", clause_head + text[start:end] + clause_tail) if role == "fact" else None
+    metric = context.metric_near("count", clause_head, clause_tail) if role == "fact" else None
     return Mention(
         doc_id=doc.doc_id,
         kind="count",

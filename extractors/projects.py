@@ -1,12 +1,12 @@
-"""Named projects: find each project, park, base or complex a text names, with its investment, stage and date.
+"""Named projects: each project, park, base or complex a text names, with investment, stage, date.
 
 A name is found two ways. A *head word* (项目, 产业园, 基地, 综合体…; `lexicons/project_heads.tsv`)
 ending a noun phrase gives a name whose left boundary is found on jieba's tokens: it stops at
 punctuation, 的, prepositions, pronouns, stop words, stage verbs, another 项目 and numbers (a
 capacity after 年产 stays inside: 年产6万吨…项目). A *list* `A、B、C等一批项目…` /
 `等N个项目` gives one name per item, with or without a head word (恒大新能源电池). Generic
-classes (工业项目, 重大项目, 智能物流中心; `project_generic.tsv`), zones and platforms (海东工业园区)
-and names counted as a class (稀土新材料项目34个, 8个招商项目) are never names.
+classes (工业项目, 重大项目, 智能物流中心; `project_generic.tsv`), zones and platforms
+(海东工业园区) and names counted as a class (稀土新材料项目34个, 8个招商项目) are never names.
 
 A head-word name needs evidence that one project is meant: a stage word around it, an investment
 figure, a `——` list item or a `其中`/`包括：` list under a counted stage. The stage comes from
@@ -26,7 +26,6 @@ from decimal import Decimal
 from functools import cache
 
 import regex
-
 from govfacts.extractors import context, grammar
 from govfacts.extractors.amounts import extract_amounts
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
@@ -38,7 +37,15 @@ from govfacts.pipeline.segment import Token, tokens
 __all__ = ["extract_projects", "project_register", "StageWord", "stage_words"]
 
 # Order of advance: the register keeps the most advanced stage a project is named at.
-STAGE_ORDER = ("planned", "negotiating", "signed", "started", "under_construction", "completed", "in_production")
+STAGE_ORDER = (
+    "planned",
+    "negotiating",
+    "signed",
+    "started",
+    "under_construction",
+    "completed",
+    "in_production",
+)
 _MAX_NAME = 40  # characters: a longer run is no name
 _HEAD_SLACK = 4  # characters a sentence may carry before its opening time expression (其中，在)
 _NON_GOVERNING = frozenset({"year_ago"})  # 去年同期 compares, it dates nothing
@@ -57,7 +64,9 @@ _LIST_TAIL = regex.compile(
     regex.VERBOSE,
 )
 # A list item line: `——X项目，总投资48亿元；`.
-_LIST_ITEM_LINE = regex.compile(r"\s*(?:——|—|－|-|·|•|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])")
+_LIST_ITEM_LINE = regex.compile(
+    r"\s*(?:——|—|－|-|·|•|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])"
+)
 # A header before a colon that introduces the projects listed after it (签约项目包括：).
 _HEADER = regex.compile(r"(?:包括|有|为|如下|分别是|主要有)\s*[：:]\s*$")
 # 其中 before a name: the name is one of the counted projects of the sentence before.
@@ -79,10 +88,20 @@ _PERIOD_PREFIX = regex.compile(
     r"^(?:\d{4}年)?(?:第?[一二三四1-4]季度|[上下]半年|全年|年度|今年|明年|去年)"
 )
 # A count right after a name: `稀土新材料及应用项目34个` names a class.
-_COUNT_AFTER = regex.compile(r"\s*(?:超过|超|逾|近|约|达到|达|共|突破)?(?:\d+|[一二三四五六七八九十两百千]+)(?:多|余)?(?:个|家|项|批)")
+_COUNT_AFTER = regex.compile(
+    r"""\s*
+    (?:超过|超|逾|近|约|达到|达|共|突破)?   # a bound or copula (项目超过80个)
+    (?:\d+|[一二三四五六七八九十两百千]+)   # the number
+    (?:多|余)?(?:个|家|项|批)              # a rounding infix and the measure word
+    """,
+    regex.VERBOSE,
+)
+# An investment word right before an amount (总投资约50亿元, 拟投资18亿元, 由X投资12亿港元).
 _INVESTMENT_WORD = regex.compile(
-    r"(?:总投资额|总投资|计划总投资|计划投资|协议投资额?|拟投资|意向投资|投资额|投资)"  # the word
-    r"(?:约|近|超过|超|逾|达到|达|为|共|合计)?\s*$"  # a qualifier or copula between it and the figure
+    r"""(?:总投资额|总投资|计划总投资|计划投资|协议投资额?|拟投资|意向投资|投资额|投资)   # the word
+    (?:约|近|超过|超|逾|达到|达|为|共|合计)?\s*$   # a qualifier or copula before the figure
+    """,
+    regex.VERBOSE,
 )
 
 
@@ -104,10 +123,21 @@ def stage_words() -> dict[str, StageWord]:
     columns = ("word", "subject", "stage", "status", "dated", "class", "note")
     rows = load_table("project_stages.tsv", columns, key="word")
     for r in rows:
-        if r["stage"] not in STAGE_ORDER or r["dated"] not in ("event", "state") or r["class"] not in ("yes", "no"):
+        if (
+            r["stage"] not in STAGE_ORDER
+            or r["dated"] not in ("event", "state")
+            or r["class"] not in ("yes", "no")
+        ):
             raise LexiconError(f"project_stages.tsv: bad row for {r['word']!r}")
     return {
-        r["word"]: StageWord(r["word"], r["subject"], r["stage"], r["status"], r["dated"] == "event", r["class"] == "yes")
+        r["word"]: StageWord(
+            r["word"],
+            r["subject"],
+            r["stage"],
+            r["status"],
+            r["dated"] == "event",
+            r["class"] == "yes",
+        )
         for r in rows
     }
 
@@ -164,7 +194,7 @@ def _generic_name() -> regex.Pattern[str]:
 
 @cache
 def _sector_words() -> regex.Pattern[str]:
-    """A sector word in a list tail (`等产业项目`), not 产业链 (`等相关产业链项目` lists projects)."""
+    """A sector word in a list tail (`等产业项目`); not 产业链 (`等相关产业链项目`)."""
     return regex.compile(rf"(?:{grammar.alternation(_generic()['sector_tail'])})(?!链)")
 
 
@@ -332,7 +362,11 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
     sectors = _sector_words()
     for tail in _LIST_TAIL.finditer(text, s_start, s_end):
         mod = tail.group("mod")
-        if _COUNT_AFTER.match(text, tail.end()) or not _generic_name().fullmatch(mod) or sectors.search(mod):
+        if (
+            _COUNT_AFTER.match(text, tail.end())
+            or not _generic_name().fullmatch(mod)
+            or sectors.search(mod)
+        ):
             continue  # `A、B等产业项目87个`: a list of sectors or classes
         c = context.clause_start(text, tail.start(), s_start)
         items: list[tuple[int, int]] = []
@@ -358,7 +392,9 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
             if first_start is None:
                 first_start = item_start
             if b - start >= 2:
-                out.append(_Candidate(item_start, start, b, True, (tail.start(), tail.end()), first_start))
+                out.append(
+                    _Candidate(item_start, start, b, True, (tail.start(), tail.end()), first_start)
+                )
     return out
 
 
@@ -384,20 +420,26 @@ def _strip_places(name: str) -> str:
 
 
 def _is_generic(name: str) -> bool:
-    """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目, 智能物流中心: a class, not a name."""
+    """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目: a class, not a name."""
     rest = _PERIOD_PREFIX.sub("", _strip_places(name))
     heads = sorted(_roles()["head"] | _generic()["head"], key=len, reverse=True)
-    class_ends = tuple(w for w, sw in stage_words().items() if sw.names_class) + tuple(_generic()["class_end"])
+    class_ends = tuple(w for w, sw in stage_words().items() if sw.names_class) + tuple(
+        _generic()["class_end"]
+    )
     for h in heads:
         if rest.endswith(h):
             body = rest[: -len(h)]
-            return _generic_name().fullmatch(body) is not None or (h == "项目" and body.endswith(class_ends))
+            return _generic_name().fullmatch(body) is not None or (
+                h == "项目" and body.endswith(class_ends)
+            )
     return False
 
 
 def _quoted(text: str, cand: _Candidate) -> bool:
     """`“制造名城”建设`: a quoted phrase is a slogan or a programme, not a project."""
-    return text[cand.start - 1 : cand.start] in ("“", '"', "「") and text[cand.end : cand.end + 1] in ("”", '"', "」")
+    return text[cand.start - 1 : cand.start] in ("“", '"', "「") and text[
+        cand.end : cand.end + 1
+    ] in ("”", '"', "」")
 
 
 def _verb_object(toks: list[Token], cand: _Candidate) -> bool:
@@ -419,7 +461,9 @@ def _counted(text: str, cand: _Candidate) -> bool:
     if _COUNT_AFTER.match(text, cand.end):
         return True
     before = text[max(0, cand.start - 3) : cand.start]
-    return bool(regex.search(r"\d(?:个|家|项|批)$|[一二三四五六七八九十两百千几](?:个|家|项|批)$", before))
+    return bool(
+        regex.search(r"\d(?:个|家|项|批)$|[一二三四五六七八九十两百千几](?:个|家|项|批)$", before)
+    )
 
 
 # ---------------------------------------------------------------- attributes
@@ -452,7 +496,9 @@ def _parent_text(doc: Document, cand: _Candidate, s_start: int) -> tuple[int, in
         return None
     among = _AMONG.search(text, s_start, cand.item_start)
     if among:
-        para = [s for s in doc.sentences if s.paragraph == sent.paragraph and s.char_start <= s_start]
+        para = [
+            s for s in doc.sentences if s.paragraph == sent.paragraph and s.char_start <= s_start
+        ]
         lo = para[0].char_start if para else s_start
         return lo, among.start()
     line_start = text.rfind("\n", 0, s_start) + 1
@@ -479,7 +525,9 @@ def _find_stage(
     if cand.item_start < cand.start:
         regions.append((cand.item_start, cand.start))  # 5月签约的X
     if cand.list_tail is not None:
-        regions.append((cand.list_tail[0], context.clause_end(text, cand.list_tail[1])))  # …等一批项目开工建设
+        regions.append(
+            (cand.list_tail[0], context.clause_end(text, cand.list_tail[1]))
+        )  # …等一批项目开工建设
     else:
         regions.append((cand.end, min(c_end, limit)))  # X已于4月开工
     for a, b in regions:
@@ -520,12 +568,18 @@ def _governing_verb(text: str, toks: list[Token], list_start: int) -> _Stage | N
     return _Stage(sw, before[-1].char_start, False) if sw else None
 
 
-def _investment(doc: Document, amounts: list[Mention], regions: Iterable[tuple[int, int]]) -> Mention | None:
+def _investment(
+    doc: Document, amounts: list[Mention], regions: Iterable[tuple[int, int]]
+) -> Mention | None:
     """The first amount in `regions` written after an investment word (总投资约50亿元)."""
     text = doc.text
     for a, b in regions:
         for m in amounts:
-            if a <= m.char_start and m.char_end <= b and _INVESTMENT_WORD.search(text, max(a, m.char_start - 8), m.char_start):
+            if (
+                a <= m.char_start
+                and m.char_end <= b
+                and _INVESTMENT_WORD.search(text, max(a, m.char_start - 8), m.char_start)
+            ):
                 return m
     return None
 
@@ -555,7 +609,9 @@ def extract_projects(doc: Document) -> list[Mention]:
     """
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
-    found: list[tuple[Mention, int, bool]] = []  # (mention, where its period is read, stage is an event)
+    found: list[
+        tuple[Mention, int, bool]
+    ] = []  # (mention, where its period is read, stage is an event)
     for sent in doc.sentences:
         s_start, s_end = sent.char_start, sent.char_end
         toks = _clause_tokens(text, s_start, s_end)
@@ -574,20 +630,33 @@ def extract_projects(doc: Document) -> list[Mention]:
             staged.append([cand, stage, how, inv])
         for k in range(len(staged) - 2, -1, -1):
             # `A、B相继开工`: coordinated names share the stage written after the last one
-            if staged[k][2] != "local" and _JOINED.fullmatch(text, staged[k][0].end, staged[k + 1][0].item_start):
+            if staged[k][2] != "local" and _JOINED.fullmatch(
+                text, staged[k][0].end, staged[k + 1][0].item_start
+            ):
                 staged[k][1], staged[k][2] = staged[k + 1][1], staged[k + 1][2]
         for cand, stage, how, inv in staged:
-            opens = bool(_CLAUSE_OPENING.match(text[context.clause_start(text, cand.item_start, s_start) : cand.item_start]))
-            if not (how in ("local", "planned") or inv is not None or cand.in_list or (how == "parent" and opens)):
+            opens = bool(
+                _CLAUSE_OPENING.match(
+                    text[context.clause_start(text, cand.item_start, s_start) : cand.item_start]
+                )
+            )
+            if not (
+                how in ("local", "planned")
+                or inv is not None
+                or cand.in_list
+                or (how == "parent" and opens)
+            ):
                 continue  # nothing says one project is meant
             mention = _mention(doc, cand, text[cand.start : cand.end], stage, inv)
             local = stage is not None and how in ("local", "planned")
-            found.append((mention, stage.pos if local else cand.start, stage.word.event if stage else False))
+            found.append(
+                (mention, stage.pos if local else cand.start, stage.word.event if stage else False)
+            )
     return _with_periods(doc, found)
 
 
 def _is_name(text: str, toks: list[Token], cand: _Candidate) -> bool:
-    """Whether a candidate can be a name: not a zone, a counted class, a generic class or a slogan."""
+    """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
     name = text[cand.start : cand.end]
     if len(name) < 2 or _is_platform(name) or _counted(text, cand) or _is_generic(name):
         return False
@@ -602,7 +671,9 @@ def _next_stop(text: str, pos: int, end: int) -> int:
     return end
 
 
-def _mention(doc: Document, cand: _Candidate, name: str, stage: _Stage | None, inv: Mention | None) -> Mention:
+def _mention(
+    doc: Document, cand: _Candidate, name: str, stage: _Stage | None, inv: Mention | None
+) -> Mention:
     value: Decimal | None = None
     qualifier = "eq"
     if inv is not None and inv.unit == "CNY":
@@ -660,12 +731,19 @@ def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list
             periods.append(_period_of(doc, head[-1]))
         else:
             periods.append((None, None))
-            proxies[i] = Mention(doc.doc_id, "amount", f"\x00project{i}", None, None, char_start=s0, char_end=s0 + 1)
+            proxies[i] = Mention(
+                doc.doc_id, "amount", f"\x00project{i}", None, None, char_start=s0, char_end=s0 + 1
+            )
     if proxies:
-        carried = {p.text: (p.period_start, p.period_end) for p in resolve(doc, list(proxies.values()))}
+        carried = {
+            p.text: (p.period_start, p.period_end) for p in resolve(doc, list(proxies.values()))
+        }
         for i in proxies:
             periods[i] = carried[f"\x00project{i}"]
-    return [replace(m, period_start=a, period_end=b) for (m, _, _), (a, b) in zip(found, periods, strict=True)]
+    return [
+        replace(m, period_start=a, period_end=b)
+        for (m, _, _), (a, b) in zip(found, periods, strict=True)
+    ]
 
 
 def _period_of(doc: Document, t: TimeExpr) -> tuple[date | None, date | None]:
@@ -708,7 +786,11 @@ def project_register(doc: Document, mentions: list[Mention]) -> list[Project]:
         staged = [(m, s) for m in ms if (s := _stage_of(m)) is not None]
         best = max(staged, key=lambda p: STAGE_ORDER.index(p[1]), default=None)
         stage_date: date | None = None
-        if best is not None and best[0].period_start is not None and best[0].period_start == best[0].period_end:
+        if (
+            best is not None
+            and best[0].period_start is not None
+            and best[0].period_start == best[0].period_end
+        ):
             stage_date = best[0].period_start
         out.append(
             Project(

@@ -560,7 +560,8 @@ XFAIL_CELLS = [
         D(42),
         marks=pytest.mark.xfail(
             strict=True,
-            reason="003: 新开工工业项目42个 gets metric projects_in_production, not projects_started",
+            reason="003: 新开工工业项目42个 gets metric projects_in_production, "
+            "not projects_started",
         ),
     ),
     pytest.param(

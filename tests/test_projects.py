@@ -1,4 +1,4 @@
-"""Tests for govfacts.extractors.projects: named projects, their investment, stage and date; the register."""
+"""Tests for govfacts.extractors.projects: named projects, investment, stage, date; the register."""
 
 from __future__ import annotations
 
@@ -41,7 +41,17 @@ def _rows(text: str) -> list[Row]:
 CASES = [
     pytest.param(
         "6月18日，总投资约35亿元的华锐新能源电池材料项目顺利开工。",
-        [("华锐新能源电池材料项目", 3500000000, "approx", "开工", "actual", "2023-06-18", "2023-06-18")],
+        [
+            (
+                "华锐新能源电池材料项目",
+                3500000000,
+                "approx",
+                "开工",
+                "actual",
+                "2023-06-18",
+                "2023-06-18",
+            )
+        ],
         id="de-boundary-approx-dated",
     ),
     pytest.param(
@@ -68,7 +78,17 @@ CASES = [
     ),
     pytest.param(
         "9月5日，锦程年产10万吨再生铜项目签约落地，总投资18亿元。",
-        [("锦程年产10万吨再生铜项目", 1800000000, "eq", "签约", "actual", "2023-09-05", "2023-09-05")],
+        [
+            (
+                "锦程年产10万吨再生铜项目",
+                1800000000,
+                "eq",
+                "签约",
+                "actual",
+                "2023-09-05",
+                "2023-09-05",
+            )
+        ],
         id="capacity-inside-name-investment-after",
     ),
     pytest.param(
@@ -155,7 +175,17 @@ CASES = [
     ),
     pytest.param(
         "5月签约的远景智能风机装备制造基地，总投资22亿元，计划年底开工。",
-        [("远景智能风机装备制造基地", 2200000000, "eq", "签约", "actual", "2023-05-01", "2023-05-31")],
+        [
+            (
+                "远景智能风机装备制造基地",
+                2200000000,
+                "eq",
+                "签约",
+                "actual",
+                "2023-05-01",
+                "2023-05-31",
+            )
+        ],
         id="stage-before-de-beats-later-plan",
     ),
     pytest.param(
@@ -247,8 +277,13 @@ def test_area_from_name(text: str, area: str | None) -> None:
 def _register(text: str) -> list[tuple[str, int | None, str | None, str | None, str | None]]:
     doc = _doc(text)
     return [
-        (p.name, None if p.investment is None else int(p.investment), p.investment_qualifier, p.stage,
-         p.stage_date and p.stage_date.isoformat())
+        (
+            p.name,
+            None if p.investment is None else int(p.investment),
+            p.investment_qualifier,
+            p.stage,
+            p.stage_date and p.stage_date.isoformat(),
+        )
         for p in project_register(doc, extract_projects(doc))
     ]
 
@@ -289,18 +324,29 @@ def test_register(text: str, expected: list[tuple]) -> None:
 def test_register_ignores_other_kinds() -> None:
     doc = _doc("总投资52亿元的凯盛玻璃深加工基地开工。")
     other = Mention("t", "amount", "52亿元", Decimal("5200000000"), "CNY", char_start=3, char_end=8)
-    assert [p.name for p in project_register(doc, [other, *extract_projects(doc)])] == ["凯盛玻璃深加工基地"]
+    assert [p.name for p in project_register(doc, [other, *extract_projects(doc)])] == [
+        "凯盛玻璃深加工基地"
+    ]
 
 
 def test_stage_lexicon() -> None:
     words = stage_words()
-    assert (words["洽谈"].subject, words["洽谈"].stage, words["洽谈"].status) == ("在谈", "negotiating", "plan")
+    assert (words["洽谈"].subject, words["洽谈"].stage, words["洽谈"].status) == (
+        "在谈",
+        "negotiating",
+        "plan",
+    )
     assert (words["开工建设"].subject, words["开工建设"].stage) == ("开工", "started")
     assert words["建设"].event is False and words["签约"].event is True
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet="项目基地产业园总投资亿元的签约开工、等一批在谈其中，。1-9年产万吨全市工业华锐新能源", max_size=60))
+@given(
+    st.text(
+        alphabet="项目基地产业园总投资亿元的签约开工、等一批在谈其中，。1-9年产万吨全市工业华锐新能源",
+        max_size=60,
+    )
+)
 def test_never_raises_and_offsets_hold(text: str) -> None:
     doc = _doc(text)
     for m in extract_projects(doc):
