@@ -14,6 +14,7 @@ from dataclasses import replace
 from govfacts.extractors.amounts import extract_amounts
 from govfacts.extractors.counts import extract_counts
 from govfacts.extractors.dates import extract_dates
+from govfacts.extractors.projects import extract_projects
 from govfacts.extractors.rates import extract_rates
 from govfacts.extractors.tables import extract_tables
 from govfacts.pipeline.records import Document, Mention
@@ -36,6 +37,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "rate": extract_rates,
     "date": extract_dates,
     "table": extract_tables,
+    "project": extract_projects,
 }
 
 

@@ -262,6 +262,8 @@ def _is_stop(t: Token) -> bool:
         return True  # 论坛暨签约仪式: two events, not one name
     if t.word.endswith("项目"):
         return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
+    if t.pos == "v" and len(t.word) == 1:
+        return True  # 跑/出项目: a one-character verb takes the name as its object
     return t.pos == "v" and t.word in stage_words()
 
 
@@ -356,6 +358,16 @@ def _modifier_start(text: str, de: int, floor: int) -> int:
     return i + 1
 
 
+@cache
+def _sector_item() -> regex.Pattern[str]:
+    """An item made of industry words only (汽车零部件, 精细化工)."""
+    return regex.compile(rf"(?:重点|引进|招引|发展|培育|积极|大力|聚焦)*(?:{grammar.alternation(_generic()['sector'])})+")
+
+
+def _is_sector(item: str) -> bool:
+    return bool(item) and _sector_item().fullmatch(item) is not None
+
+
 def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Candidate]:
     """One name per item of `A、B、C等一批项目` (items need no head word)."""
     out: list[_Candidate] = []
@@ -375,6 +387,8 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
             if p == tail.start() or text[p] == "、":
                 items.append((a, p))
                 a = p + 1
+        if items and all(_is_sector(text[a:b].strip()) for a, b in items):
+            continue  # 引进汽车零部件、精细化工、食品加工等项目: industries, not projects
         by_end = {t.char_end: k for k, t in enumerate(toks)}
         first_start: int | None = None
         for n, (a, b) in enumerate(items):

@@ -256,9 +256,20 @@ def _run_edit(text: str, a: int, b: int) -> _Edit | None:
     return best[1] if best else None
 
 
-def _runs(text: str) -> Iterator[tuple[int, int]]:
-    """Maximal spans of characters that all have a two-byte GBK form."""
+def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]:
+    """Maximal spans of characters that all have a two-byte GBK form.
+
+    With `rare` (sorted positions of rare characters) given, stretches of text with
+    neither a rare character nor a marker before them are passed over unsplit.
+    """
+    import bisect
+
     for m in _RUN.finditer(text):
+        if rare is not None:
+            lo = m.start()
+            marked = any(c in MARKERS for c in text[max(0, lo - 2) : lo])
+            if not marked and not _dense_rare(rare, lo, m.end()) and not _glossed_letter(text, m.end()):
+                continue
         a = m.start()
         for i in range(m.start(), m.end()):
             if _gbk(text[i]) is None:
@@ -320,6 +331,47 @@ def _lost_gloss(m: regex.Match[str]) -> str:
     return LOST if is_pinyin_syllable(m.group(1)) else m.group()
 
 
+@cache
+def _rare_pattern() -> regex.Pattern[str]:
+    """Han characters that are rare in news text, Simplified or Traditional.
+
+    A misaligned run is made of such characters (蓖醭硎荆怀鲟); clean text hardly
+    has any, so the costly reading of a run is kept for runs that hold some.
+    """
+    from govfacts.pipeline.segment import tokenizer
+
+    # A character's use is what the dictionary's words containing it add up to:
+    # 圳 is rare alone and common in 深圳.
+    use: dict[str, int] = {}
+    for word, f in tokenizer().FREQ.items():
+        if f:
+            for ch in set(word):
+                use[ch] = use.get(ch, 0) + f
+    common = {ch for ch, f in use.items() if f >= CHAR_USE}
+    common |= set(opencc.OpenCC("s2t.json").convert("".join(sorted(common))))
+    chars = "".join(sorted(c for c in common if _HAN.match(c)))
+    return regex.compile("(?!" + "[" + regex.escape(chars, special_only=True) + "])\\p{Han}")
+
+
+CHAR_USE = 2000  # summed dictionary frequency below which a character is rare in news
+RARE_GAP = 3  # rare characters at most this far apart make a run worth reading closely
+
+
+def _worth_reading(text: str, a: int, b: int, rare: list[int]) -> bool:
+    """A run is read closely when a marker or a glossed letter borders it, or it holds rare characters."""
+    if (a > 0 and text[a - 1] in MARKERS) or (a > 1 and text[a - 2] in MARKERS) or _glossed_letter(text, b):
+        return True
+    return _dense_rare(rare, a, b)
+
+
+def _dense_rare(rare: list[int], a: int, b: int) -> bool:
+    """Two rare characters close together inside `[a, b)`: misaligned runs are dense with them."""
+    import bisect
+
+    i, j = bisect.bisect_left(rare, a), bisect.bisect_left(rare, b)
+    return any(rare[k + 1] - rare[k] <= RARE_GAP for k in range(i, j - 1))
+
+
 def repair_mojibake(t: AlignedText) -> AlignedText:
     """Recover byte-shifted GBK runs and mark lost characters with U+FFFD.
 
@@ -332,7 +384,12 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     text = t.text
     edits: list[_Edit] = []
     taken = 0
-    for a, b in _runs(text):
+    rare = [m.start() for m in _rare_pattern().finditer(text)]
+    if not rare and not any(c in text for c in MARKERS) and not _GLOSSED_LETTER.search(text):
+        return t  # clean text: nothing to read closely
+    for a, b in _runs(text, rare):
+        if not _worth_reading(text, a, b, rare):
+            continue
         # a half-width mark right after the marker belongs to the run (`?!蓖醭`)
         if a >= 2 and text[a - 1] in _HALF_TO_FULL and text[a - 2] in MARKERS:
             a -= 1

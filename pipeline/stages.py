@@ -14,7 +14,8 @@ from pathlib import Path
 from govfacts.extractors import extract
 from govfacts.pipeline.normalize import normalize
 from govfacts.pipeline.read import iter_documents
-from govfacts.pipeline.records import DocError, Document, Mention, RawDocument
+from govfacts.extractors.projects import project_register
+from govfacts.pipeline.records import DocError, Document, Mention, Project, RawDocument
 from govfacts.pipeline.resolve import resolve
 
 __all__ = ["STAGES", "Processed", "process", "run"]
@@ -28,6 +29,7 @@ class Processed:
 
     document: Document
     mentions: tuple[Mention, ...] = ()
+    projects: tuple[Project, ...] = ()
 
 
 def process(raw: RawDocument) -> Processed | DocError:
@@ -38,7 +40,8 @@ def process(raw: RawDocument) -> Processed | DocError:
         stage = "extract"
         mentions = extract(document)
         stage = "resolve"
-        return Processed(document, tuple(resolve(document, mentions)))
+        resolved = resolve(document, mentions)
+        return Processed(document, tuple(resolved), tuple(project_register(document, resolved)))
     except Exception as exc:  # the edge: any bug or bad input is recorded, not raised
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         return DocError(raw.doc_id, stage, reason, raw.source)  # type: ignore[arg-type]

@@ -494,7 +494,6 @@ CELLS = [
     ),
     ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__projects_signed", D(310)),
     ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__projects_started", D(225)),
-    ("淮北市", None, date(2022, 1, 1), date(2022, 12, 31), "target__projects_completed", D(175)),
     (
         "淮北市",
         None,
@@ -542,7 +541,6 @@ CELLS += [
         D("17.89"),
     ),
     (*SUIXI, date(2021, 1, 1), date(2021, 12, 31), "actual__foreign_investment__yi_usd", D("0.9")),
-    (*SUIXI, date(2022, 1, 1), date(2022, 12, 31), "target__projects_introduced", D(37)),
     (
         *SUIXI,
         date(2022, 1, 1),
@@ -552,6 +550,30 @@ CELLS += [
     ),
 ]
 XFAIL_CELLS = [
+    pytest.param(
+        "淮北市",
+        None,
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "target__projects_completed",
+        D(175),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="002: 新竣工工业项目175 (target) gets metric projects, not projects_completed",
+        ),
+    ),
+    pytest.param(
+        *SUIXI,
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "target__projects_introduced",
+        D(37),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="003: 力争引进亿元以上项目37个 gets subject 以上项目 and metric projects, "
+            "not projects_introduced",
+        ),
+    ),
     pytest.param(
         *SUIXI,
         date(2022, 1, 1),
