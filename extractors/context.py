@@ -36,7 +36,10 @@ _SUBJECT_TRIM_HEAD = regex.compile(
 )
 _SUBJECT_TRIM_TAIL = regex.compile(r"(?:共计|共|累计|合计|总计|分别|达到|达|为|是|约|近|超过|超|逾|突破|过|不少于|不足|的)+$")
 # match() anchors at the position given; a ^ would only match at the start of the text.
-_NP_AFTER = regex.compile(r"[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)")
+_NP_AFTER = regex.compile(
+    r"[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)"
+    r"|\p{Han}{1,8}"  # no stop in sight: the first few characters name the thing counted
+)
 # After an amount: 以上/级 then a head noun, or a head noun within a few characters
 # with no 的 between (首个百亿元工业项目); `52.9亿元的8个项目` is a fact, not a class.
 _SIZE_CLASS = regex.compile(

@@ -86,7 +86,8 @@ def _mention(doc: Document, start: int, end: int, value: Decimal, unit: str, inf
         role = "label"  # 三次会议: a session number
     clause_head = text[context.clause_start(text, start, s_start) : start]
     clause_tail = text[end : context.clause_end(text, end)]
-    metric = context.metric_near("count", clause_head, clause_tail) if role == "fact" else None
+    # The tail names the thing counted only when the noun follows the measure word (8个招商项目…签约).
+    metric = context.metric_near("count", clause_head, clause_tail if after else "") if role == "fact" else None
     return Mention(
         doc_id=doc.doc_id,
         kind="count",

@@ -511,6 +511,9 @@ def _is_date_row(e: TimeExpr, text: str) -> bool:
     """Whether an expression is a date row: 2019年度 and 当年 glued to a metric name are not."""
     if e.explicit_year is not None:
         return True  # 2019年度招商引资工作: a written year is a date whatever follows
+    v = _vocab()
+    if e.text in v.value and e.text not in v.needs_pause:
+        return True  # 下年度, 新一年度: a relative year word of its own
     return not e.text.endswith(_pause_words()) or _before_pause(text, e.char_end)
 
 

@@ -718,10 +718,10 @@ def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list
 
     A time expression in the stage word's own clause dates it (9月29日…顺利开工, 于4月开工,
     5月签约的…). Otherwise an event stage of an actual project takes the expression opening
-    its sentence, else the period the resolve stage carries to that sentence (a paragraph
-    head such as 3月1日 or 2023年); a state (建设, 在谈) or a plan takes nothing more.
+    its sentence, else the period its own paragraph opened (1-7月份，…, a paragraph head
+    such as 3月1日 or 去年); a state (建设, 在谈) or a plan takes nothing more.
     """
-    from govfacts.pipeline.resolve import resolve  # resolve imports the extractors package
+    from govfacts.pipeline.resolve import paragraph_periods  # resolve imports the extractors
 
     text = doc.text
     times = [
@@ -749,11 +749,9 @@ def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list
                 doc.doc_id, "amount", f"\x00project{i}", None, None, char_start=s0, char_end=s0 + 1
             )
     if proxies:
-        carried = {
-            p.text: (p.period_start, p.period_end) for p in resolve(doc, list(proxies.values()))
-        }
-        for i in proxies:
-            periods[i] = carried[f"\x00project{i}"]
+        carried = paragraph_periods(doc, [p.char_start for p in proxies.values()])
+        for i, period in zip(proxies, carried, strict=True):
+            periods[i] = period
     return [
         replace(m, period_start=a, period_end=b)
         for (m, _, _), (a, b) in zip(found, periods, strict=True)

@@ -180,8 +180,10 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
         if governing is None and _blocked(text, sent, m):
             out.append((None, None))
             continue
-        clause = text[context.clause_start(text, m.char_start, sent.char_start) : m.char_start]
-        if governing is None and _STOCK_CLAUSE.search(clause):
+        c_start = context.clause_start(text, m.char_start, sent.char_start)
+        clause = text[c_start : m.char_start]
+        own_clause = governing is not None and governing.char_start >= c_start
+        if not own_clause and _STOCK_CLAUSE.search(clause):
             out.append((None, None))
             continue
         if governing is None and _EVENT_REFERENCE.match(text, sent.char_start):
@@ -202,6 +204,8 @@ class _Carried:
     """What a quantity without a time expression of its own inherits."""
 
     document: TimeExpr | None = None  # opened the latest paragraph; holds across paragraphs
+    document_paragraph: int = -1  # the paragraph that `document` opened
+    paragraph_opens_sentence: bool = False  # `paragraph` stood at the head of its sentence
     paragraph: TimeExpr | None = None  # a statistical period opened earlier in this paragraph
     current_paragraph: int = -1
     turn_starts: frozenset[int] = frozenset()
@@ -230,9 +234,45 @@ class _Carried:
                 continue
             if first_of_paragraph and t.char_start - sent.char_start <= _HEAD_SLACK:
                 self.document = t
+                self.document_paragraph = sent.paragraph
                 self.paragraph = None
             elif t.kind not in _EVENT_KINDS:
                 self.paragraph = t
+                self.paragraph_opens_sentence = t.char_start - sent.char_start <= _HEAD_SLACK
+
+
+def paragraph_periods(doc: Document, positions: list[int]) -> list[tuple[date | None, date | None]]:
+    """The period that dates an event at each character position, or (None, None).
+
+    What opened a sentence of the position's own paragraph counts (1-7月份，…, a
+    paragraph head such as 去年，…), and an event's day carried from an earlier paragraph; a
+    statistical period carried from further back (今年以来) does not. The project
+    extractor dates a stage with it.
+    """
+    times = document_time_expressions(doc)
+    scope = _scopes(doc, times)
+    starts = [s.char_start for s in doc.sentences]
+    state = _Carried()
+    walked = -1
+    out: list[tuple[date | None, date | None]] = []
+    for pos in sorted(positions):
+        k = bisect.bisect_right(starts, pos) - 1
+        while walked < k:
+            if walked >= 0:
+                state.take(doc, scope, walked)
+            walked += 1
+            state.enter(doc, walked)
+        t = state.paragraph if state.paragraph_opens_sentence else None
+        if t is None and state.document is not None and k >= 0:
+            own = state.document_paragraph == doc.sentences[k].paragraph
+            if own or state.document.kind in _EVENT_KINDS:
+                t = state.document  # its paragraph's own head, or the day of the event told of
+        out.append((t.period_start, t.period_end) if t is not None else (None, None))
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    result: list[tuple[date | None, date | None]] = [(None, None)] * len(positions)
+    for rank, i in enumerate(order):
+        result[i] = out[rank]
+    return result
 
 
 def _paragraph_resets(doc: Document, sent: Sentence) -> bool:

@@ -544,9 +544,6 @@ def test_bare_day_of_month() -> None:
     ) == [("28日", "2023-06-28", "2023-06-28")]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="本年度/上年度 are not in the lexicon (too often part of metric names)"
-)
 def test_this_fiscal_year() -> None:
     assert _rows(find_time_expressions("本年度，全市签约项目80个。", published=P23)) == [
         ("本年度", "2023-01-01", "2023-12-31")

@@ -557,10 +557,6 @@ XFAIL_CELLS = [
         date(2022, 12, 31),
         "target__projects_completed",
         D(175),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="002: 新竣工工业项目175 (target) gets metric projects, not projects_completed",
-        ),
     ),
     pytest.param(
         *SUIXI,
@@ -568,11 +564,6 @@ XFAIL_CELLS = [
         date(2022, 12, 31),
         "target__projects_introduced",
         D(37),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="003: 力争引进亿元以上项目37个 gets subject 以上项目 and metric projects, "
-            "not projects_introduced",
-        ),
     ),
     pytest.param(
         *SUIXI,
@@ -580,11 +571,6 @@ XFAIL_CELLS = [
         date(2022, 12, 31),
         "target__projects_started",
         D(42),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="003: 新开工工业项目42个 gets metric projects_in_production, "
-            "not projects_started",
-        ),
     ),
     pytest.param(
         "安庆市",
