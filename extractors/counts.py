@@ -67,16 +67,19 @@ def extract_counts(doc: Document) -> list[Mention]:
         start, end = m.span("num")
         if any(c.char_start <= start < c.char_end for c in out):
             continue
-        out.append(_mention(doc, start, end, Decimal(m.group("num")), _LOST_MEASURE_UNIT[m.group("noun")], None))
+        unit = _LOST_MEASURE_UNIT[m.group("noun")]
+        out.append(_mention(doc, start, end, Decimal(m.group("num")), unit, None, noun_before=True))
     out.sort(key=lambda x: x.char_start)
     return out
 
 
-def _mention(doc: Document, start: int, end: int, value: Decimal, unit: str, infix: str | None) -> Mention:
+def _mention(
+    doc: Document, start: int, end: int, value: Decimal, unit: str, infix: str | None, *, noun_before: bool = False
+) -> Mention:
     text = doc.text
     sentence = context.sentence_at(doc, start)
     s_start = sentence.char_start if sentence else 0
-    after = context.subject_after(text, end)
+    after = "" if noun_before else context.subject_after(text, end)
     before = context.subject_before(text, start, s_start)
     subject = after or before
     role = "fact"

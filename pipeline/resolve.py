@@ -175,26 +175,23 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             continue
         sent = doc.sentences[k]
         stock = m.metric in grammar.stock_metrics()
-        local_only = m.status == "plan" or stock
         governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=stock)
+        carried = state.paragraph or state.document
         if governing is None and _blocked(text, sent, m):
-            out.append((None, None))
+            out.append((None, None))  # 目前, 近年来: a vague time word dates it as unknown
             continue
         c_start = context.clause_start(text, m.char_start, sent.char_start)
-        clause = text[c_start : m.char_start]
         own_clause = governing is not None and governing.char_start >= c_start
-        if not own_clause and _STOCK_CLAUSE.search(clause):
-            out.append((None, None))
+        dating = governing or carried
+        if not own_clause and _STOCK_CLAUSE.search(text, c_start, m.char_start) and (dating is None or dating.kind != "cutoff"):
+            out.append((None, None))  # 在库培育…173户: a standing stock, no flow period
             continue
         if governing is None and _EVENT_REFERENCE.match(text, sent.char_start):
-            carried = state.paragraph or state.document
             if carried is None or carried.kind not in _EVENT_KINDS:
                 out.append((None, None))  # 会上: an event the text does not date
                 continue
-        if governing is None and m.status == "target" and doc.published:
-            governing = None  # a target with no year of its own is for the year of the report
-        elif governing is None and not local_only:
-            governing = state.paragraph or state.document
+        if governing is None and not (m.status == "target" and doc.published) and not (m.status == "plan" or stock):
+            governing = carried  # a target with no year of its own is for the year of the report
         out.append(_period_of(doc, m, governing))
     return _title_follows_body(doc, mentions, out)
 
