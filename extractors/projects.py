@@ -262,8 +262,6 @@ def _is_stop(t: Token) -> bool:
         return True  # 论坛暨签约仪式: two events, not one name
     if t.word.endswith("项目"):
         return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
-    if t.pos == "v" and len(t.word) == 1:
-        return True  # 跑/出项目: a one-character verb takes the name as its object
     return t.pos == "v" and t.word in stage_words()
 
 
@@ -669,11 +667,16 @@ def extract_projects(doc: Document) -> list[Mention]:
     return _with_periods(doc, found)
 
 
+_LIST_NUMBER = regex.compile(r"[一二三四五六七八九十]是|是")  # 三是项目落地: a list number
+
+
 def _is_name(text: str, toks: list[Token], cand: _Candidate) -> bool:
     """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
     name = text[cand.start : cand.end]
     if len(name) < 2 or _is_platform(name) or _counted(text, cand) or _is_generic(name):
         return False
+    if name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
+        return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
     return cand.in_list or not (_verb_object(toks, cand) or _quoted(text, cand))
 
 

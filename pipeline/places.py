@@ -252,6 +252,7 @@ def _cues() -> _Cues:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # each clause is asked about once per mention in it
 def _spans(text: str) -> tuple[_Span, ...]:
     """Places and named regions of `text`; a region wins over the places inside it."""
     regions = [

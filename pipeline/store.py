@@ -247,10 +247,21 @@ class Store:
         self.close()
 
     def create_schema(self) -> None:
-        """Create every table of `schema.json` that does not exist yet."""
+        """Create every table of `schema.json` that does not exist yet, and add the nullable
+        columns an older store lacks (documents.text came later; its old rows keep NULL)."""
         with self.engine.begin() as conn:
             for table in TABLES:
                 conn.execute(sa.text(_ddl(table)))
+            for table in ("documents",):
+                have = set(conn.execute(sa.text(f"SELECT * FROM {_q(table)} WHERE 1 = 0")).keys())
+                for c in schema()["tables"][table]["columns"]:
+                    if c["name"] not in have and c["nullable"]:
+                        conn.execute(
+                            sa.text(
+                                f"ALTER TABLE {_q(table)} ADD COLUMN {_q(c['name'])} "
+                                f"{SQL_TYPES[c['type']]}"
+                            )
+                        )
 
     # --- loading ---------------------------------------------------------------------
 
@@ -369,6 +380,7 @@ class Store:
             "pipeline_version": __version__,
             "fingerprint": facts_mod.fingerprint(doc.text),
             "duplicate_of": owner,
+            "text": doc.text,
         }
 
     @staticmethod
@@ -516,6 +528,16 @@ def open_store(db: str | Path | None = None) -> Store:
     return Store(parse_db(db))
 
 
+XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell; a longer document text is cut there
+
+
+def _xlsx_cell(value: object) -> object:
+    """A value Excel opens: strings longer than a cell holds end in "…" at the limit."""
+    if isinstance(value, str) and len(value) > XLSX_MAX_CHARS:
+        return value[: XLSX_MAX_CHARS - 1] + "…"
+    return value
+
+
 def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
     """Write every table to `out_dir`: csv or parquet (a file per table), xlsx (a sheet per table).
 
@@ -537,7 +559,7 @@ def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
             names = store.columns(table)
             ws.append(names)
             for r in store.rows(table):
-                ws.append([r[n] for n in names])
+                ws.append([_xlsx_cell(r[n]) for n in names])
         path = out_dir / "govfacts.xlsx"
         wb.save(path)
         return [path]
