@@ -327,6 +327,11 @@ def _apply(t: AlignedText, edits: list[_Edit]) -> AlignedText:
     return AlignedText.concat(parts)
 
 
+# A marker right before `0NN年`: the lead digit of a 21st-century year went with the lost
+# bytes (`号角,?!?025年` was `号角。“2025年`); nothing else writes a year as 0NN.
+_LOST_CENTURY = regex.compile(r"[?\ufffd](?=0\d\d年)")
+
+
 def _lost_gloss(m: regex.Match[str]) -> str:
     return LOST if is_pinyin_syllable(m.group(1)) else m.group()
 
@@ -379,6 +384,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
        that reads clearly better (`?!蓖醭硎荆怀鲟l` → `�”王楚表示，突出鄉`).
     2. `?` + a pinyin gloss missing its `(` (`?qiáng)`) is one lost character.
     3. A lone letter carrying a gloss (`f(shuō)`) is the rest of a lost character.
+    3a. A marker before `0NN年` is the lost lead digit of the year (`?025年` → `2025年`).
     4. Glosses of recovered or lost characters are removed like any other.
     """
     text = t.text
@@ -402,6 +408,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     out = _apply(t, edits)
     out = out.sub(_GLOSS_LOSS, _lost_gloss)
     out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
+    out = out.sub(_LOST_CENTURY, "2")
     if out is t:
         return t
     return remove_pinyin_glosses(out)

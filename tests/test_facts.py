@@ -579,11 +579,6 @@ XFAIL_CELLS = [
         date(2025, 12, 31),
         "target__projects_signed",
         D(530),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="004: 530个 target has no period: the year reaches the text damaged as "
-            "'?025年', so resolve finds no 2025",
-        ),
     ),
 ]
 

@@ -151,7 +151,7 @@ KNOWN_FAILURES = [
     ),
     # a one-character run between two markers: 日 alone is too little evidence.
     ("short-sandwich", "提供強勁動能?!比涨?,市投資促進局", "提供強勁動能�”日�,市投資促進局"),
-    ("digit-eaten", "嘹亮號角,?!?025年是全市", "嘹亮號角,�“2025年是全市"),
+    ("digit-eaten", "嘹亮號角,?!?025年是全市", "嘹亮號角,�“2025年是全市"),  # gives 號角,?!2025年
 ]
 
 
@@ -252,7 +252,14 @@ def test_sample_004_keeps_every_number():
 
     t = remove_pinyin_glosses(AlignedText.of(_sample("004")))
     out = repair_mojibake(t)
-    assert regex.findall(r"\d+", out.text) == regex.findall(r"\d+", t.text)
-    # the leftovers are the two known failures: `動能?!比涨?,` and `號角,?!?025年`
-    assert out.text.count("?") == 4
-    assert "動能?!比涨?,市" in out.text and "號角,?!?025年" in out.text
+    # every number is kept, and the year whose lead digit was lost is restored
+    expected = ["2025" if n == "025" else n for n in regex.findall(r"\d+", t.text)]
+    assert regex.findall(r"\d+", out.text) == expected
+    # the leftovers are the two known failures: `動能?!比涨?,` and the `?!` before 2025年
+    assert out.text.count("?") == 3
+    assert "動能?!比涨?,市" in out.text and "號角,?!2025年" in out.text
+
+
+def test_lost_lead_digit_of_a_year_is_restored():
+    assert repair_mojibake(AlignedText.of("提出?025年目标")).text == "提出2025年目标"
+    assert repair_mojibake(AlignedText.of("共有025个")).text == "共有025个"  # no marker: untouched
