@@ -35,6 +35,8 @@ from govfacts.pipeline.records import MENTION_FIELDS, DocError
 __all__ = [
     "Store",
     "StoreError",
+    "Prepared",
+    "prepare",
     "LoadSummary",
     "open_store",
     "parse_db",
@@ -200,6 +202,43 @@ def _insert_many(
             raw.unregister("_govfacts_rows")
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A processed document as the rows it loads into; pure, so a worker process can build it."""
+
+    doc_id: str
+    content_hash: str
+    document: dict[str, object]  # its documents row, but for processed_at and duplicate_of
+    mentions: tuple[dict[str, object], ...]
+    projects: tuple[dict[str, object], ...]
+    n_sentences: int = 0
+
+    @property
+    def source(self) -> str | None:
+        """Where the text came from (for error rows)."""
+        return self.document.get("source")  # type: ignore[return-value]
+
+
+def prepare(processed) -> Prepared:
+    """The rows of a `stages.Processed` (a `Prepared` is returned as is).
+
+    Raises:
+        ValueError: a mention value with more than six decimal places.
+    """
+    if isinstance(processed, Prepared):
+        return processed
+    doc = processed.document
+    h = content_hash(doc.raw.text)
+    return Prepared(
+        doc_id=doc.doc_id,
+        content_hash=h,
+        document=Store._document_row(processed, h, None, None),
+        mentions=tuple(Store._mention_row(m, h) for m in processed.mentions),
+        projects=tuple(Store._project_row(p, h) for p in getattr(processed, "projects", ())),
+        n_sentences=len(doc.sentences),
+    )
+
+
 @dataclass
 class LoadSummary:
     """What a batch load did: outcome counts and the documents that failed (any stage)."""
@@ -302,45 +341,48 @@ class Store:
         are loaded one by one, so one bad document still fails alone.
         """
         out: list[tuple[Outcome, DocError | None] | None] = [None] * len(items)
-        docs = {i: it for i, it in enumerate(items) if not isinstance(it, DocError)}
-        hashes = {i: content_hash(it.document.raw.text) for i, it in docs.items()}
-        ids = Counter(it.document.doc_id for it in docs.values())
-        texts = Counter(hashes.values())
-        failed_ids = {it.doc_id for it in items if isinstance(it, DocError)}
+        ready: dict[int, Prepared] = {}
+        for i, it in enumerate(items):
+            if not isinstance(it, DocError):
+                try:
+                    ready[i] = prepare(it)
+                except Exception:  # noqa: BLE001 - load_item records it below
+                    continue
+        ids = Counter(p.doc_id for p in ready.values())
+        texts = Counter(p.content_hash for p in ready.values())
+        unprepared = {
+            it.doc_id if isinstance(it, DocError) else it.document.doc_id
+            for i, it in enumerate(items)
+            if i not in ready
+        }
         old = self.hashes_of(ids)
         owned = self.already_loaded(texts)
-        fast: dict[int, tuple[dict, list[dict], list[dict]]] = {}
-        for i, it in docs.items():
-            d, h = it.document.doc_id, hashes[i]
-            if ids[d] != 1:
+        fast: dict[int, Prepared] = {}
+        for i, p in ready.items():
+            d, h = p.doc_id, p.content_hash
+            if ids[d] != 1 or d in unprepared:
                 continue
             if old.get(d) == h and not force:
                 out[i] = ("skipped", None)
-            elif d not in old and h not in owned and texts[h] == 1 and d not in failed_ids:
-                try:
-                    fast[i] = (
-                        self._document_row(it, h, None, now),
-                        [self._mention_row(m, h) for m in it.mentions],
-                        [self._project_row(p, h) for p in getattr(it, "projects", ())],
-                    )
-                except Exception:  # noqa: BLE001 - load_item records it below
-                    continue
+            elif d not in old and h not in owned and texts[h] == 1:
+                fast[i] = p
         if fast:
             try:
-                self._insert_new([fast[i] for i in sorted(fast)])
+                self._insert_new([fast[i] for i in sorted(fast)], now)
                 for i in fast:
                     out[i] = ("inserted", None)
             except Exception:  # noqa: BLE001 - each of them goes through load_item below
                 pass
         for i, it in enumerate(items):
             if out[i] is None:
-                out[i] = self.load_item(it, force=force)
+                out[i] = self.load_item(ready.get(i, it), force=force)
         return out  # type: ignore[return-value]
 
-    def _insert_new(self, rows: list[tuple[dict, list[dict], list[dict]]]) -> None:
+    def _insert_new(self, rows: list[Prepared], now: datetime | None) -> None:
         """One transaction: documents new to the store, with their mentions and projects."""
-        ids = [doc["doc_id"] for doc, _, _ in rows]
-        hashes = [doc["content_hash"] for doc, _, _ in rows]
+        ids = [p.doc_id for p in rows]
+        hashes = [p.content_hash for p in rows]
+        at = (now or datetime.now(UTC)).replace(tzinfo=None)
         with self.engine.begin() as conn:
             for table, col, values in (
                 ("errors", "doc_id", ids),
@@ -352,15 +394,16 @@ class Store:
                 )
                 for k in range(0, len(values), 1000):
                     conn.execute(stmt, {"v": values[k : k + 1000]})
-            _insert_many(conn, "documents", _columns("documents"), [doc for doc, _, _ in rows])
-            _insert_many(conn, "mentions", _columns("mentions"), [m for _, ms, _ in rows for m in ms])
-            _insert_many(conn, "projects", _columns("projects"), [p for _, _, ps in rows for p in ps])
+            docs = [{**p.document, "processed_at": at, "duplicate_of": None} for p in rows]
+            _insert_many(conn, "documents", _columns("documents"), docs)
+            _insert_many(conn, "mentions", _columns("mentions"), [m for p in rows for m in p.mentions])
+            _insert_many(conn, "projects", _columns("projects"), [x for p in rows for x in p.projects])
 
     def load(self, processed, *, force: bool = False, now: datetime | None = None) -> Outcome:
         """Load one processed document atomically; raises (and rolls back) on any failure.
 
         Args:
-            processed: a `stages.Processed` (document, mentions, and `projects` when present).
+            processed: a `stages.Processed` (document, mentions, `projects`) or its `Prepared` rows.
             force: reload even when the same text is already loaded under this doc_id.
             now: the load time written to `processed_at` (default: the clock, UTC).
 
@@ -368,42 +411,31 @@ class Store:
             inserted (new doc_id), replaced (doc_id with another text), copy (a text
             already loaded under another doc_id), or skipped (nothing to do).
         """
-        doc = processed.document
-        h = content_hash(doc.raw.text)
+        p = prepare(processed)
+        h = p.content_hash
         with self.engine.begin() as conn:
             old = conn.execute(
-                sa.text('SELECT content_hash FROM "documents" WHERE doc_id = :d'), {"d": doc.doc_id}
+                sa.text('SELECT content_hash FROM "documents" WHERE doc_id = :d'), {"d": p.doc_id}
             ).scalar()
             if old == h and not force:
                 return "skipped"
-            conn.execute(sa.text('DELETE FROM "errors" WHERE doc_id = :d'), {"d": doc.doc_id})
+            conn.execute(sa.text('DELETE FROM "errors" WHERE doc_id = :d'), {"d": p.doc_id})
             if old is not None:
-                conn.execute(
-                    sa.text('DELETE FROM "documents" WHERE doc_id = :d'), {"d": doc.doc_id}
-                )
+                conn.execute(sa.text('DELETE FROM "documents" WHERE doc_id = :d'), {"d": p.doc_id})
                 self._release(conn, old)
             owner = conn.execute(
                 sa.text('SELECT MIN(doc_id) FROM "documents" WHERE content_hash = :h'), {"h": h}
             ).scalar()
             cols = _columns("documents")
-            conn.execute(
-                _insert("documents", cols),
-                _params(self._document_row(processed, h, owner, now), cols),
-            )
+            at = (now or datetime.now(UTC)).replace(tzinfo=None)
+            row = {**p.document, "processed_at": at, "duplicate_of": owner}
+            conn.execute(_insert("documents", cols), _params(row, cols))
             if owner is not None:
                 return "copy"
             for table in ("mentions", "projects"):  # leftovers of an earlier forced or failed state
                 conn.execute(sa.text(f"DELETE FROM {_q(table)} WHERE content_hash = :h"), {"h": h})
-            _insert_many(
-                conn,
-                "mentions",
-                _columns("mentions"),
-                [self._mention_row(m, h) for m in processed.mentions],
-            )
-            projects = getattr(processed, "projects", ())
-            _insert_many(
-                conn, "projects", _columns("projects"), [self._project_row(p, h) for p in projects]
-            )
+            _insert_many(conn, "mentions", _columns("mentions"), list(p.mentions))
+            _insert_many(conn, "projects", _columns("projects"), list(p.projects))
         return "replaced" if old is not None else "inserted"
 
     @staticmethod
@@ -506,7 +538,10 @@ class Store:
             return self.load(item, force=force), None
         except Exception as exc:  # the edge: one bad document never stops the batch
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-            err = DocError(item.document.doc_id, "load", reason, item.document.raw.source)
+            if isinstance(item, Prepared):
+                err = DocError(item.doc_id, "load", reason, item.source)
+            else:
+                err = DocError(item.document.doc_id, "load", reason, item.document.raw.source)
             self.record_error(err)
             return "failed", err
 

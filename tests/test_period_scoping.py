@@ -1,4 +1,4 @@
-"""Period scoping of quantities against the hand-written mini-documents of `tests/cases/periods.jsonl`.
+"""Period scoping of quantities, against the hand-written mini-documents of `cases/periods.jsonl`.
 
 Each line of the case file is one JSON object::
 
@@ -61,8 +61,9 @@ def load_cases() -> list[dict[str, Any]]:
 
 
 def periods_of(text: str, published: str | None) -> list[Row]:
-    """The quantity mentions the pipeline finds in `text`, as (text, status, start, end) in order."""
-    raw = RawDocument("case", text, "case", published=date.fromisoformat(published) if published else None)
+    """The quantity mentions the pipeline finds in `text`: (text, status, start, end), in order."""
+    day = date.fromisoformat(published) if published else None
+    raw = RawDocument("case", text, "case", published=day)
     doc = normalize(raw)
     return [
         (
@@ -81,7 +82,9 @@ def _params() -> list[Any]:
         pytest.param(
             case,
             id=case["id"],
-            marks=[pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else [],
+            marks=[pytest.mark.xfail(strict=True, reason=case["xfail"])]
+            if case.get("xfail")
+            else [],
         )
         for case in load_cases()
     ]
