@@ -16,6 +16,7 @@ The table's period is the time expression of its title or caption.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
@@ -166,6 +167,9 @@ def _row_mentions(doc, line_start, row, columns, currency, times) -> list[Mentio
             status = col.status if col.status != "-" else "actual"
         if kind is None:
             continue
+        start_d, end_d = period
+        if status == "target" and end_d is not None:
+            start_d, end_d = date(end_d.year, 1, 1), date(end_d.year, 12, 31)  # 年度目标: the whole year
         subject = label if col.role != "share" or "率" in label else label + "完成率"
         out.append(
             Mention(
@@ -173,7 +177,7 @@ def _row_mentions(doc, line_start, row, columns, currency, times) -> list[Mentio
                 status=status,  # type: ignore[arg-type]
                 subject=subject,
                 metric=context.metric_of("amount" if kind == "amount" else "count", label) if kind in ("amount", "count") else None,
-                period_start=period[0], period_end=period[1], char_start=start, char_end=end,
+                period_start=start_d, period_end=end_d, char_start=start, char_end=end,
             )
         )
     return out

@@ -20,12 +20,11 @@ inline styles and `data:` images, so even a missed escape could run nothing.
 from __future__ import annotations
 
 import base64
-import bisect
 import hashlib
 import html
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,7 +116,7 @@ mark { background: #ffe58f; padding: 0 1px; }
 .m.multi { outline: 2px dashed #555; }
 .m sub { font-size: 9px; font-weight: 700; color: #333; margin-left: 2px; vertical-align: baseline;
   letter-spacing: 0.02em; }
-.m:hover::after, .m:focus::after { content: attr(data-tip); position: absolute; left: 0; top: 1.9em;
+.m:hover::after, .m:focus::after { content: attr(data-tip); position: fixed; right: 18px; bottom: 18px;
   z-index: 30; white-space: pre; background: #1d2433; color: #fff; font-size: 12px; line-height: 1.5;
   padding: 6px 9px; border-radius: 5px; box-shadow: 0 2px 8px rgba(0,0,0,.25); pointer-events: none; }
 .anc:target + .m, .anc:target + .anc + .m { outline: 3px solid #b3261e; }

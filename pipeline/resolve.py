@@ -57,7 +57,7 @@ def interviewee(text: str) -> str | None:
     for m in regex.finditer(rf"(?P<name>[\p{{Han}}]{{2,3}}?)(?:{cues['verb'].pattern})", text):
         votes[m.group("name")] = votes.get(m.group("name"), 0) + 1
     return max(votes, key=votes.__getitem__) if votes else None
-_STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库|合计")
+_STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库|合计|入驻|落户")
 _SINCE_AFTER = regex.compile(r"[^，。；]{0,8}?以来")
 # 会上, 推介会上: the event talked about; dated only if the carried period is an event's day.
 _EVENT_REFERENCE = regex.compile(r"(?:[^，。；]{0,8}?(?:会|仪式|活动)上)")
@@ -177,10 +177,14 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
         stock = m.metric in grammar.stock_metrics()
         governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=stock)
         carried = state.paragraph or state.document
+        c_start = context.clause_start(text, m.char_start, sent.char_start)
+        own_vague = _blockers().search(text, c_start, m.char_start)
+        if own_vague and (governing is None or governing.char_start < own_vague.start()):
+            out.append((None, None))  # …，目前已开工45个: the vague word nearer wins
+            continue
         if governing is None and _blocked(text, sent, m):
             out.append((None, None))  # 目前, 近年来: a vague time word dates it as unknown
             continue
-        c_start = context.clause_start(text, m.char_start, sent.char_start)
         own_clause = governing is not None and governing.char_start >= c_start
         dating = governing or carried
         if not own_clause and _STOCK_CLAUSE.search(text, c_start, m.char_start) and (dating is None or dating.kind != "cutoff"):
@@ -320,12 +324,16 @@ def _governing(
         return in_clause[-1]
     if own_clause_only:
         return None
+    if m.status == "target":
+        return before[-1][0]  # 下半年，力争全年…，新签约300个: a target takes the nearest period named
     heads = [t for t, opens in before if opens]
     return heads[-1] if heads else None
 
 
 def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[date | None, date | None]:
     if m.status == "target":
+        if governing is not None and governing.kind in ("half", "quarter", "ytd", "months"):
+            return (governing.period_start, governing.period_end)  # 力争上半年…: the half it names
         year = _year_of(governing) if governing else None
         if year is None and doc.published:
             year = doc.published.year

@@ -30,7 +30,6 @@ class Processed:
     document: Document
     mentions: tuple[Mention, ...] = ()
     projects: tuple[Project, ...] = ()
-    fingerprint: str | None = None  # `facts.fingerprint(text)` when a runner computed it; else the store does
 
 
 def process(raw: RawDocument) -> Processed | DocError:

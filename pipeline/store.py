@@ -489,7 +489,7 @@ class Store:
             "n_chars": len(doc.text),
             "processed_at": (now or datetime.now(UTC)).replace(tzinfo=None),
             "pipeline_version": __version__,
-            "fingerprint": getattr(processed, "fingerprint", None) or facts_mod.fingerprint(doc.text),
+            "fingerprint": facts_mod.fingerprint(doc.text),
             "duplicate_of": owner,
             "text": doc.text,
         }
