@@ -432,7 +432,8 @@ def _targets_section(data: ReportData, facts_by_id: Mapping[str, dict]) -> str:
             f"<td>{_e(period)}</td><td class=num>{att}</td></tr>"
         )
     table = (
-        '<table class="filterable"><thead><tr><th>城市 <span class=en>city</span></th><th>区县 <span class=en>area</span></th>'
+        '<table class="filterable" id="targets-table"><thead><tr><th>城市 <span class=en>city</span></th>'
+        "<th>区县 <span class=en>area</span></th>"
         "<th>年 <span class=en>year</span></th><th>指标 <span class=en>metric</span></th>"
         "<th>目标 <span class=en>target</span></th><th>实际 <span class=en>latest actual</span></th>"
         "<th>实际期间 <span class=en>actual period</span></th><th>完成 <span class=en>attainment</span></th>"

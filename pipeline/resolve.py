@@ -197,7 +197,29 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
         if governing is None and not (m.status == "target" and doc.published) and not (m.status == "plan" or stock):
             governing = carried  # a target with no year of its own is for the year of the report
         out.append(_period_of(doc, m, governing))
-    return _title_follows_body(doc, mentions, out)
+    return _title_follows_body(doc, mentions, _attributes_follow_projects(doc, mentions, out))
+
+
+def _attributes_follow_projects(
+    doc: Document, mentions: list[Mention], periods: list[tuple[date | None, date | None]]
+) -> list[tuple[date | None, date | None]]:
+    """A named project's investment is dated like the project: by its stage's date, or not at all.
+
+    (总投资68亿元的…产业园…开工建设: the 68亿元 is the park's size, not a flow of the period.)
+    """
+    projects = [m for m in mentions if m.kind == "project" and m.value is not None]
+    if not projects:
+        return periods
+    out = list(periods)
+    for i, m in enumerate(mentions):
+        if m.kind != "amount" or m.role != "fact" or m.status != "actual":
+            continue
+        sent = context.sentence_at(doc, m.char_start)
+        for p in projects:
+            if p.value == m.value and sent is not None and sent.char_start <= p.char_start < sent.char_end:
+                out[i] = (p.period_start, p.period_end)
+                break
+    return out
 
 
 @dataclass(slots=True)
