@@ -414,7 +414,11 @@ def _targets_section(data: ReportData, facts_by_id: Mapping[str, dict]) -> str:
     if not data.targets:
         return _section("targets", "目标与实际", "targets vs actuals", '<p class="note">No targets found.</p>')
     rows = []
-    for t in data.targets:
+    order = sorted(
+        data.targets,
+        key=lambda t: (str(t["city"] or "~"), str(t["area"] or ""), int(t["year"]), str(t["metric"])),  # type: ignore[arg-type]
+    )
+    for t in order:
         zh, en = _metric_label(t["metric"], t["kind"], t["target_unit"])
         target = _value(t["target_value"], t["target_unit"], t["kind"], t["target_qualifier"])
         actual = _value(t["actual_value"], t["actual_unit"], t["kind"])
