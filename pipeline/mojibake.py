@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import opencc
 import regex
 from govfacts.pipeline.aligned import AlignedText
 from govfacts.pipeline.repairs import PINYIN_LETTERS, is_pinyin_syllable, remove_pinyin_glosses
+from govfacts.pipeline.script import s2t, t2s
 from govfacts.pipeline.segment import segment, word_freq
 
 __all__ = ["repair_mojibake", "shift_decode"]
@@ -67,14 +67,6 @@ _LETTER_GLOSS = regex.compile(
 _GLOSSED_LETTER = regex.compile(rf"[A-Za-z][(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")
 
 
-@cache
-def _t2s() -> opencc.OpenCC:
-    try:
-        return opencc.OpenCC("t2s.json")
-    except Exception:  # older bindings want the bare config name
-        return opencc.OpenCC("t2s")
-
-
 def _gbk(ch: str) -> bytes | None:
     """The two GBK bytes of a character (None when it has no two-byte form)."""
     try:
@@ -103,7 +95,7 @@ class _Reading:
 
 def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
-    simple = _t2s().convert(text)
+    simple = t2s().convert(text)
     total = 0.0
     rare = n = 0
     for word in segment(simple):
@@ -163,7 +155,7 @@ def shift_decode(chars: str, trail: str = "") -> tuple[list[tuple[str, int, int]
                 joined = bytes([data[i], ord(trail)]).decode("gbk")
             except UnicodeDecodeError:
                 joined = ""
-            if joined and word_freq(_t2s().convert(joined)) >= RARE:
+            if joined and word_freq(t2s().convert(joined)) >= RARE:
                 ch, used_trail = joined, True
         out.append((ch, owner[i], len(chars) + 1 if used_trail else owner[i] + 1))
         i += 1
@@ -172,7 +164,7 @@ def shift_decode(chars: str, trail: str = "") -> tuple[list[tuple[str, int, int]
 
 def _covered(text: str) -> list[bool]:
     """Per character of `text`: inside a multi-character dictionary word (or not Chinese)."""
-    simple = _t2s().convert(text)
+    simple = t2s().convert(text)
     if len(simple) != len(text):
         simple = text
     flags: list[bool] = []
@@ -262,7 +254,6 @@ def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]
     With `rare` (sorted positions of rare characters) given, stretches of text with
     neither a rare character nor a marker before them are passed over unsplit.
     """
-    import bisect
 
     for m in _RUN.finditer(text):
         if rare is not None:
@@ -307,7 +298,7 @@ def _unusual(ch: str, context: str) -> bool:
     """A recovered character that is rare and in no word is more likely a lost one."""
     if not _HAN.match(ch):
         return False
-    simple = _t2s().convert(ch)
+    simple = t2s().convert(ch)
     idx = [i for i, c in enumerate(context) if c == ch]
     return word_freq(simple) < RARE and not any(i in _words_of(context) for i in idx)
 
@@ -353,7 +344,7 @@ def _rare_pattern() -> regex.Pattern[str]:
             for ch in set(word):
                 use[ch] = use.get(ch, 0) + f
     common = {ch for ch, f in use.items() if f >= CHAR_USE}
-    common |= set(opencc.OpenCC("s2t.json").convert("".join(sorted(common))))
+    common |= set(s2t().convert("".join(sorted(common))))
     chars = "".join(sorted(c for c in common if _HAN.match(c)))
     return regex.compile("(?!" + "[" + regex.escape(chars, special_only=True) + "])\\p{Han}")
 

@@ -14,11 +14,8 @@ converted, so Simplified input passes through unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
-import opencc
 import regex
-
 from govfacts.pipeline import metadata as meta
 from govfacts.pipeline.aligned import AlignedText
 from govfacts.pipeline.mojibake import repair_mojibake
@@ -31,6 +28,7 @@ from govfacts.pipeline.repairs import (
     strip_boilerplate,
     to_halfwidth,
 )
+from govfacts.pipeline.script import t2s
 from govfacts.pipeline.sentences import split_sentences
 
 __all__ = ["normalize", "normalize_text", "detect_script", "to_simplified", "tidy_whitespace", "REPAIRS"]
@@ -47,33 +45,25 @@ _TRAILING = regex.compile(r"[ \t\u3000]+(?=\n)|[ \t\u3000]+\Z")
 _LEADING = regex.compile(r"(?m)^[ \t\u3000]+")
 
 
-@cache
-def _t2s() -> opencc.OpenCC:
-    try:
-        return opencc.OpenCC("t2s.json")
-    except Exception:  # older bindings want the bare config name
-        return opencc.OpenCC("t2s")
-
-
 def detect_script(text: str) -> Script:
     """`traditional` when enough Han characters change under Traditional→Simplified."""
     han = _CJK.findall(text[:20000])
     if not han:
         return "simplified"
     sample = "".join(han)
-    converted = _t2s().convert(sample)
+    converted = t2s().convert(sample)
     changed = sum(a != b for a, b in zip(sample, converted, strict=False))
     return "traditional" if changed / len(sample) >= TRADITIONAL_SHARE else "simplified"
 
 
 def to_simplified(t: AlignedText) -> AlignedText:
     """Traditional → Simplified with OpenCC, character to character where lengths agree."""
-    converted = _t2s().convert(t.text)
+    converted = t2s().convert(t.text)
     if len(converted) == len(t.text):
         return t.replace_text(converted)
     # A phrase conversion changed a length: convert line by line so that only
     # the affected line loses its per-character map.
-    return t.sub(r"[^\n]+", lambda m: _t2s().convert(m.group()))
+    return t.sub(r"[^\n]+", lambda m: t2s().convert(m.group()))
 
 
 def tidy_whitespace(t: AlignedText) -> AlignedText:
