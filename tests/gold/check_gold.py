@@ -74,7 +74,8 @@ def normalize(text: str) -> str:
     """Return the document as the gold ``text`` fields see it.
 
     Pinyin brackets removed, Traditional -> Simplified, full-width digits to ASCII, spaces inside
-    numbers removed (as the dev set's validate.py), then doubled punctuation repaired.
+    numbers removed (as the dev set's validate.py), then doubled punctuation repaired and a
+    year's lead digit lost to mojibake restored.
     """
     text = PINYIN.sub("", text)
     text = T2S.convert(text)
@@ -83,7 +84,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"(?<=\d)[ \u3000\u00a0]+(?=[%万亿千百元美欧港个家次批亩名项场支户人条吨月日年])", "", text)
     for bad, good in PUNCT_REPAIRS:
         text = text.replace(bad, good)
-    return text
+    return re.sub(r"[?\ufffd](?=0\d\d年)", "2", text)  # a year's lost lead digit (004: ?025年)
 
 
 def cn_int(s: str) -> int | None:
