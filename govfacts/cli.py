@@ -6,8 +6,10 @@ Exit codes scripts can rely on: 0 every document ok, 1 some documents failed
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -132,55 +134,181 @@ def _open_store(db: str | None, *, must_exist: bool = False):
         raise typer.BadParameter(str(exc), param_hint="--db") from None
 
 
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, help="Worker processes (default: the machine's cores)."),
+]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="local (worker processes) or dask (a Dask cluster).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT (default: a LocalCluster)."),
+]
+TABLE_ROWS = 50  # documents listed in `run`'s table; the store holds them all
+CITY_PERIOD_ROWS = 200  # a larger city_period is left to `govfacts table`
+LOG_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
+
+
+def _archive_progress(console: Console, quiet: bool) -> Progress:
+    """A bar with documents/s and, when the total is known, an ETA."""
+    from rich.progress import TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+        transient=True,
+    )
+
+
+def _start_count(paths: list[Path], progress: Progress, task) -> None:
+    """Count the documents in a background thread and give the bar its total (for the ETA)."""
+    import threading
+
+    from govfacts.pipeline.parallel import count_documents
+
+    def count() -> None:
+        with contextlib.suppress(Exception):  # a count is a nicety; the run does not need it
+            total = count_documents(paths)
+            if total is not None:
+                progress.update(task, total=total)
+
+    threading.Thread(target=count, daemon=True).start()
+
+
+def _check_engine(engine: str, scheduler: str | None) -> None:
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("use local or dask", param_hint="--engine")
+    if scheduler and engine != "dask":
+        raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
+    if engine == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise typer.BadParameter(
+                "--engine dask needs dask.distributed: pip install 'dask[distributed]'",
+                param_hint="--engine",
+            ) from None
+
+
+class _Reporter:
+    """Progress for people: the bar on a terminal, a log line every LOG_EVERY s otherwise,
+    each failure printed once."""
+
+    def __init__(self, progress: Progress, task, *, rows: list | None = None) -> None:
+        self.progress, self.task, self.rows = progress, task, rows
+        self.t0 = time.perf_counter()
+        self.logged = 0.0
+
+    def __call__(self, summary, loaded) -> None:
+        from govfacts.pipeline.parallel import RunSummary  # noqa: F401 (type of summary)
+
+        for x in loaded:
+            if x.error is not None:
+                typer.echo(x.error.line(), err=True)
+            if self.rows is not None and x.prepared is not None and len(self.rows) < TABLE_ROWS:
+                self.rows.append((x.prepared, x.outcome))
+        elapsed = time.perf_counter() - self.t0
+        rate = summary.documents / elapsed if elapsed > 0 else 0.0
+        self.progress.update(self.task, completed=summary.documents, rate=f"{rate:.1f} docs/s")
+        if self.progress.disable and (not self.logged or elapsed - self.logged >= LOG_EVERY):
+            self.logged = elapsed or 1e-9
+            log.info(
+                "%d documents (%d ok, %d failed, %d skipped), %.1f docs/s",
+                summary.documents, summary.ok, summary.failed, summary.skipped, rate,
+            )
+
+
+def _summary_line(summary, what: str) -> str:
+    """The closing line: documents ok, failed, skipped; mentions (and facts); time and rates."""
+    secs = summary.seconds or 1e-9
+    found = f"{summary.mentions} mentions" + (f", {summary.facts} facts" if what == "loaded" else "")
+    return (
+        f"{summary.ok} documents ok, {summary.failed} failed, {summary.skipped} skipped "
+        f"(already {what}); {found}; {summary.seconds:.1f} s, "
+        f"{(summary.ok + summary.failed) / secs:.1f} docs/s, {summary.bytes / 1e6 / secs:.2f} MB/s"
+    )
+
+
 @app.command()
 def run(
     inputs: InputsArg = None,
     manifest: ManifestOpt = None,
     db: DbOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Reload documents whose text is already loaded.")] = False,
+    workers: WorkersOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="--engine dask: folder for the Parquet part files (kept; needed with --scheduler)."),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Run the pipeline over a corpus (default: the bundled one) into the store; print the city-period table."""
-    from govfacts.pipeline.records import DocError
-    from govfacts.pipeline.stages import run as run_pipeline
+    """Run the pipeline over a corpus (default: the bundled one) into the store; print the city-period table.
+
+    A run that was stopped (even killed) resumes when started again with the same
+    arguments: documents already loaded with the same text are skipped.
+    """
+    from govfacts.pipeline.parallel import default_workers, run_into_store
 
     _setup_logging(quiet)
+    _check_engine(engine, scheduler)
+    if scheduler and out is None:
+        raise typer.BadParameter(
+            "with --scheduler, give --out DIR on a file system the workers share", param_hint="--out"
+        )
     paths = _resolve_inputs(inputs)
+    n_workers = workers or default_workers()
     store = _open_store(db)
     console = Console(stderr=False, quiet=quiet)
-    errors: list[DocError] = []
-    table = Table(title="govfacts run: documents")
-    for col in ("doc_id", "chars", "sentences", "script", "encoding", "published", "title", "load"):
-        table.add_column(col, overflow="fold")
-    n_ok = 0
-    outcomes: dict[str, int] = {}
-    with store, _progress(console, quiet) as progress:
+    rows: list = []
+    with store, _archive_progress(Console(stderr=True, quiet=quiet), quiet) as progress:
         task = progress.add_task("documents", total=None, rate="")
-        for item in run_pipeline(paths, manifest=manifest):
-            progress.advance(task)
-            outcome, err = store.load_item(item, force=force)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            if err is not None:
-                errors.append(err)
-                typer.echo(err.line(), err=True)
-                continue
-            n_ok += 1
-            d = item.document
-            published = d.published.isoformat() if d.published else "—"
-            if d.published and d.published_inferred:
-                published += " (inferred)"
-            table.add_row(
-                d.doc_id, str(len(d.text)), str(len(d.sentences)), d.script,
-                d.raw.encoding or "—", published, (d.title or "—")[:40], outcome,
+        _start_count(paths, progress, task)
+        report = _Reporter(progress, task, rows=rows)
+        if engine == "dask":
+            from govfacts.pipeline.dask_engine import dask_client, run_dask
+
+            with dask_client(scheduler, workers=n_workers) as client:
+                summary = run_dask(
+                    paths, store, client, out_dir=out, manifest=manifest, force=force, on_progress=report
+                )
+        else:
+            summary = run_into_store(
+                paths, store, manifest=manifest, workers=n_workers, force=force, on_progress=report
             )
-        facts = store.build_facts()
         if not quiet:
+            table = Table(title="govfacts run: documents")
+            for col in ("doc_id", "chars", "sentences", "script", "encoding", "published", "title", "load"):
+                table.add_column(col, overflow="fold")
+            for p, outcome in rows:
+                d = p.document
+                published = d["published"].isoformat() if d["published"] else "—"
+                if d["published"] and d["published_inferred"]:
+                    published += " (inferred)"
+                table.add_row(
+                    p.doc_id, str(d["n_chars"]), str(p.n_sentences), str(d["script"]),
+                    d["encoding"] or "—", published, (d["title"] or "—")[:40], outcome,
+                )
+            if len(rows) >= TABLE_ROWS:
+                table.caption = f"the first {TABLE_ROWS} documents processed; the store has them all"
             console.print(table)
-            console.print(_city_period_table(store.columns("city_period"), store.rows("city_period")))
-            console.print(f"{n_ok} documents ok, {len(errors)} failed; "
-                          + ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items())))
-            console.print(f"{len(facts)} facts; store: {store.location}", markup=False, highlight=False)
-    raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+            columns, cp_rows = store.columns("city_period"), store.rows("city_period")
+            if len(cp_rows) <= CITY_PERIOD_ROWS:
+                console.print(_city_period_table(columns, cp_rows))
+            else:
+                console.print(f"city_period: {len(cp_rows)} rows; see `govfacts table`")
+            console.print(_summary_line(summary, "loaded"), markup=False, highlight=False)
+            console.print(f"store: {store.location}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
 def _fmt(v: object) -> str:
@@ -261,21 +389,76 @@ def _collect(paths: list[Path], manifest: Path | None, quiet: bool, console: Con
 @app.command()
 def extract(
     inputs: InputsArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .jsonl, .csv or .parquet.")] = Path("mentions.jsonl"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o",
+            help="Output file (.jsonl, .csv, .parquet) or a folder for Parquet part files (resumable).",
+        ),
+    ] = Path("mentions.jsonl"),
     manifest: ManifestOpt = None,
+    workers: WorkersOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Extract every mention (the output contract's columns) into a file."""
+    """Extract every mention (the output contract's columns) into a file or a folder of part files."""
     from govfacts.pipeline.export import write_mentions
+    from govfacts.pipeline.parallel import RunSummary, default_workers, extract_parts, process_many
+    from govfacts.pipeline.read import iter_documents
+    from govfacts.pipeline.records import DocError
 
     _setup_logging(quiet)
-    if out.suffix.lower() not in (".jsonl", ".csv", ".parquet"):
-        raise typer.BadParameter("the output must end in .jsonl, .csv or .parquet", param_hint="--out")
+    _check_engine(engine, scheduler)
+    suffix = out.suffix.lower()
+    as_parts = out.is_dir() or not suffix
+    if not as_parts and suffix not in (".jsonl", ".csv", ".parquet"):
+        raise typer.BadParameter(
+            "the output must end in .jsonl, .csv or .parquet, or be a folder", param_hint="--out"
+        )
+    if engine == "dask" and not as_parts:
+        raise typer.BadParameter("--engine dask writes part files: give --out DIR", param_hint="--out")
+    paths = _resolve_inputs(inputs)
+    n_workers = workers or default_workers()
     console = Console(stderr=True, quiet=quiet)
-    processed, errors = _collect(_resolve_inputs(inputs), manifest, quiet, console)
-    n = write_mentions(out, (m for p in processed for m in p.mentions))
-    console.print(f"{n} mentions from {len(processed)} documents → {out} ({len(errors)} documents failed)")
-    raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+    with _archive_progress(console, quiet) as progress:
+        task = progress.add_task("documents", total=None, rate="")
+        _start_count(paths, progress, task)
+        report = _Reporter(progress, task)
+        if engine == "dask":
+            from govfacts.pipeline.dask_engine import dask_client, extract_dask
+
+            with dask_client(scheduler, workers=n_workers) as client:
+                summary = extract_dask(paths, out, client, manifest=manifest, on_progress=report)
+        elif as_parts:
+            summary = extract_parts(paths, out, manifest=manifest, workers=n_workers, on_progress=report)
+        else:
+            summary = RunSummary()
+            t0 = time.perf_counter()
+
+            def mentions():
+                for raw in iter_documents(paths, manifest=manifest):
+                    if not isinstance(raw, DocError):
+                        summary.bytes += len(raw.text.encode("utf-8"))
+                    yield raw
+
+            def counted():
+                from govfacts.pipeline.parallel import Loaded
+
+                for item in process_many(mentions(), workers=n_workers):
+                    if isinstance(item, DocError):
+                        summary.count("failed", item)
+                        report(summary, [Loaded(item.doc_id, "failed", None, item)])
+                        continue
+                    summary.count("written")
+                    summary.mentions += len(item.mentions)
+                    report(summary, ())
+                    yield from item.mentions
+
+            write_mentions(out, counted())
+            summary.seconds = time.perf_counter() - t0
+    console.print(_summary_line(summary, "written") + f" → {out}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
 @app.command()
@@ -400,6 +583,17 @@ def export(
         written = export_tables(store, to, fmt)
     for path in written:
         typer.echo(str(path))
+
+
+def _register_show_commands() -> None:
+    """`report` and `plot` live in `govfacts.show_cli` (the show stage's command line)."""
+    from govfacts.show_cli import plot, report
+
+    app.command()(report)
+    app.command()(plot)
+
+
+_register_show_commands()
 
 
 def main() -> None:

@@ -22,7 +22,9 @@ EXIT_FAILED = 1  # could not draw
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Store: a DuckDB file (default govfacts.duckdb) or a postgresql:// URL."),
+    typer.Option(
+        "--db", help="Store: a DuckDB file (default govfacts.duckdb) or a postgresql:// URL."
+    ),
 ]
 
 
@@ -49,14 +51,16 @@ def report(
         bool, typer.Option("--charts/--no-charts", help="Draw the comparison charts (matplotlib).")
     ] = True,
 ) -> None:
-    """Write a self-contained HTML review report: city-period table with evidence, charts, documents."""
+    """Write a self-contained HTML review report: table with evidence, charts, documents."""
     from govfacts.pipeline.plot import MissingFontError, cjk_font
     from govfacts.pipeline.report import write_report
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise typer.BadParameter("the report must end in .html", param_hint="--out")
     if not out.absolute().parent.is_dir():
-        raise typer.BadParameter(f"folder {out.absolute().parent} does not exist", param_hint="--out")
+        raise typer.BadParameter(
+            f"folder {out.absolute().parent} does not exist", param_hint="--out"
+        )
     if charts:
         try:
             cjk_font()
@@ -64,24 +68,30 @@ def report(
             typer.echo(f"warning: charts left out: {exc}", err=True)
             charts = False
     with _open_existing(db) as store:
-        write_report(store, out, charts=charts, generated_at=datetime.now(UTC).replace(microsecond=0))
+        write_report(
+            store, out, charts=charts, generated_at=datetime.now(UTC).replace(microsecond=0)
+        )
     typer.echo(str(out))
 
 
 def plot(
     metric: Annotated[
-        str, typer.Option("--metric", help="Metric id, e.g. projects_signed (lexicons/metrics.tsv).")
+        str,
+        typer.Option("--metric", help="Metric id, e.g. projects_signed (lexicons/metrics.tsv)."),
     ],
     cities: Annotated[
-        str | None, typer.Option("--cities", help="Comma-separated cities, e.g. 淮北市,淮南市 (default: all).")
+        str | None,
+        typer.Option("--cities", help="Comma-separated cities, e.g. 淮北市,淮南市 (default: all)."),
     ] = None,
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="The chart file: .png or .svg.")
-    ] = Path("chart.png"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="The chart file: .png or .svg.")] = Path(
+        "chart.png"
+    ),
     db: DbOpt = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="count, amount, growth or share (default: the metric's count or amount)."),
+        typer.Option(
+            "--kind", help="count, amount, growth or share (default: the metric's count or amount)."
+        ),
     ] = None,
 ) -> None:
     """Draw one metric by period, cities side by side (targets hatched), to a PNG or SVG file."""

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -29,13 +29,20 @@ from pathlib import Path
 import duckdb
 import matplotlib.pyplot as plt
 import pandas as pd
+from govfacts.pipeline.facts import column_labels, parse_column, status_labels
+from govfacts.pipeline.plot import (
+    cjk_font,
+    growth_chart_data,
+    metric_chart_data,
+    period_label,
+    render,
+)
 from IPython.display import SVG, display
 
-from govfacts.pipeline.facts import column_labels, parse_column, status_labels
-from govfacts.pipeline.plot import cjk_font, growth_chart_data, metric_chart_data, period_label, render
-
 CANDIDATES = [Path("govfacts.duckdb"), Path("..") / "govfacts.duckdb"]
-DB = Path(os.environ.get("GOVFACTS_DB") or next((p for p in CANDIDATES if p.exists()), CANDIDATES[0]))
+DB = Path(
+    os.environ.get("GOVFACTS_DB") or next((p for p in CANDIDATES if p.exists()), CANDIDATES[0])
+)
 if not DB.exists():  # first time: run the pipeline on the bundled corpus into the store
     from govfacts.pipeline.read import bundled_corpus
     from govfacts.pipeline.stages import run
@@ -78,8 +85,13 @@ meta = pd.DataFrame(
     ]
 )
 long = long.merge(meta, on="column")
-long["period"] = [period_label(a.date(), b.date()) for a, b in zip(long.period_start, long.period_end)]
-long["place"] = long.city.fillna("—") + long.area.map(lambda a: f"·{a}" if isinstance(a, str) else "")
+long["period"] = [
+    period_label(a.date(), b.date())
+    for a, b in zip(long.period_start, long.period_end, strict=True)
+]
+long["place"] = long.city.fillna("—") + long.area.map(
+    lambda a: f"·{a}" if isinstance(a, str) else ""
+)
 long[["place", "period", "label", "status_label", "value"]].head(20)
 
 # %% [markdown]
@@ -87,8 +99,10 @@ long[["place", "period", "label", "status_label", "value"]].head(20)
 
 # %%
 actual = long[(long.status == "actual") & (long.scope == "reported")]
-pivot = actual.pivot_table(index=["label", "period"], columns="place", values="value", aggfunc="first")
-pivot
+pivot = actual.pivot_table(
+    index=["label", "period"], columns="place", values="value", aggfunc="first"
+)
+pivot  # noqa: B018 - a notebook shows its last expression
 
 # %% [markdown]
 # ## Signed projects and signed investment, cities side by side
@@ -97,7 +111,9 @@ pivot
 
 # %%
 columns, rows = list(wide.columns), con.sql("SELECT * FROM city_period").fetchall()
-rows = [dict(zip(columns, r)) for r in rows]  # exact decimals and dates, as the store holds them
+rows = [
+    dict(zip(columns, r, strict=True)) for r in rows
+]  # exact decimals and dates, as the store holds them
 for metric in ("projects_signed", "investment_signed"):
     if metric in set(meta.metric):
         display(SVG(render(metric_chart_data(columns, rows, metric), "svg")))
@@ -117,9 +133,20 @@ except ValueError as exc:  # no growth rates in this store
 targets = con.sql("SELECT * FROM targets ORDER BY city, area, year, metric").df()
 targets["metric_label"] = [
     column_labels(parse_column(f"target__{m}" + ("__yi_" + u.lower() if k == "amount" else "")))[0]
-    for m, k, u in zip(targets.metric, targets.kind, targets.target_unit.fillna("CNY"))
+    for m, k, u in zip(targets.metric, targets.kind, targets.target_unit.fillna("CNY"), strict=True)
 ]
-targets[["city", "area", "year", "metric_label", "target_value", "actual_value", "actual_period_end", "attainment"]]
+targets[
+    [
+        "city",
+        "area",
+        "year",
+        "metric_label",
+        "target_value",
+        "actual_value",
+        "actual_period_end",
+        "attainment",
+    ]
+]
 
 # %%
 paired = targets.dropna(subset=["attainment"]).copy()
@@ -129,7 +156,9 @@ else:
     plt.rcParams["font.family"] = [cjk_font(), "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     paired["name"] = paired.city + " " + paired.metric_label + " " + paired.year.astype(str)
-    ax = (paired.set_index("name").attainment.astype(float) * 100).plot.barh(figsize=(7, 0.5 + 0.5 * len(paired)))
+    ax = (paired.set_index("name").attainment.astype(float) * 100).plot.barh(
+        figsize=(7, 0.5 + 0.5 * len(paired))
+    )
     ax.axvline(100, color="#b3261e", linewidth=1)
     ax.set_xlabel("完成率 attainment (%)")
     ax.set_ylabel("")

@@ -39,13 +39,22 @@ from govfacts.pipeline.records import DocError, RawDocument
 from govfacts.pipeline.stages import Processed, process
 from govfacts.pipeline.store import Prepared, Store, prepare
 
-__all__ = ["RunSummary", "Loaded", "default_workers", "process_many", "run_into_store", "extract_parts"]
+__all__ = [
+    "RunSummary",
+    "Loaded",
+    "default_workers",
+    "count_documents",
+    "process_many",
+    "run_into_store",
+    "extract_parts",
+]
 
 log = logging.getLogger(__name__)
 
 CHUNK = 8  # documents per task sent to a worker
 AHEAD = 4  # tasks queued per worker: bounds memory, keeps workers busy
 LOAD_BATCH = 256  # documents per store transaction
+FIRST_BATCH = 32  # documents in a run's first store transaction
 FLUSH_SECONDS = 2.0  # a store batch is written at least this often (less lost on a kill)
 SKIP_BATCH = 128  # documents per "already loaded?" query
 SMALL = 32  # fewer documents than this run in the calling process
@@ -157,7 +166,7 @@ def _write_part(
         item = _one(raw, rows=False)
         (errors if isinstance(item, DocError) else done).append(item)
     final = Path(out_dir) / PART_NAME.format(index)
-    tmp = final.with_name("." + final.name + ".tmp")
+    tmp = final.with_name("." + final.stem + ".tmp.parquet")  # hidden: readers skip it
     n = write_mentions(tmp, (m for p in done for m in p.mentions))
     errors_path = Path(out_dir) / ERRORS_NAME.format(index)
     if errors:
@@ -303,6 +312,86 @@ def _counted(raws: Iterable[RawDocument | DocError], summary: RunSummary) -> Ite
         yield raw
 
 
+def to_process(
+    inputs: Sequence[Path | str],
+    store: Store,
+    summary: RunSummary,
+    *,
+    manifest: Path | None = None,
+    force: bool = False,
+    on_progress: Progress | None = None,
+) -> Iterator[RawDocument | DocError]:
+    """The input's documents, streamed, less those `store` holds already unless `force`."""
+    raws = iter_documents(list(inputs), manifest=manifest)
+    return _counted(raws, summary) if force else _unloaded(raws, store, summary, on_progress)
+
+
+def _walk_names(folder: Path) -> Iterator[Path]:
+    """Files under `folder` as the reader sees them (hidden entries and the manifest skipped)."""
+    from govfacts.pipeline.read import MANIFEST_NAME
+
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if not name.startswith(".") and name != MANIFEST_NAME:
+                yield Path(root) / name
+
+
+def count_documents(inputs: Sequence[Path | str]) -> int | None:
+    """How many documents the inputs hold, from names and Parquet metadata; None if unknown.
+
+    Folders are walked without reading a file; a JSONL or CSV file makes the
+    count unknown (it would have to be read through).
+    """
+    import pyarrow.parquet as pq
+
+    from govfacts.pipeline.read import HTML_SUFFIXES, TEXT_SUFFIXES
+
+    def one(path: Path) -> int | None:
+        suffix = path.suffix.lower()
+        if suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES:
+            return 1
+        if suffix == ".parquet":
+            try:
+                return pq.ParquetFile(path).metadata.num_rows
+            except Exception:  # noqa: BLE001 - the reader reports it; one error row
+                return 1
+        return None if suffix in (".jsonl", ".csv") else 0
+
+    total = 0
+    for item in inputs:
+        path = Path(item)
+        files = _walk_names(path) if path.is_dir() else (path,)
+        for f in files:
+            n = one(f)
+            if n is None:
+                return None
+            total += n
+    return total
+
+
+def load_items(
+    store: Store,
+    batch: Sequence[Prepared | DocError],
+    summary: RunSummary,
+    *,
+    force: bool = False,
+    on_progress: Progress | None = None,
+) -> None:
+    """Load one batch with `Store.load_batch` and count its outcomes."""
+    loaded = []
+    for item, (outcome, err) in zip(batch, store.load_batch(batch, force=force), strict=True):
+        summary.count(outcome, err)
+        if isinstance(item, Prepared):
+            if outcome not in ("failed", "skipped"):
+                summary.mentions += len(item.mentions)
+            loaded.append(Loaded(item.doc_id, outcome, item, err))
+        else:
+            loaded.append(Loaded(item.doc_id, outcome, None, err))
+    if on_progress is not None:
+        on_progress(summary, loaded)
+
+
 def load_stream(
     results: Iterable[Prepared | DocError],
     store: Store,
@@ -312,29 +401,19 @@ def load_stream(
     on_progress: Progress | None = None,
 ) -> None:
     """Load results into `store` in batches (`LOAD_BATCH` documents or `FLUSH_SECONDS`)."""
-
-    def flush(batch: list) -> None:
-        loaded = []
-        for item, (outcome, err) in zip(batch, store.load_batch(batch, force=force), strict=True):
-            summary.count(outcome, err)
-            if isinstance(item, Prepared):
-                if outcome not in ("failed", "skipped"):
-                    summary.mentions += len(item.mentions)
-                loaded.append(Loaded(item.doc_id, outcome, item, err))
-            else:
-                loaded.append(Loaded(item.doc_id, outcome, None, err))
-        if on_progress is not None:
-            on_progress(summary, loaded)
-
     batch: list = []
-    last = time.monotonic()
+    last = 0.0
+    size = FIRST_BATCH  # a small first batch: the progress shows loaded documents at once
     for item in results:
+        if not batch:
+            last = time.monotonic()  # the clock starts with a batch's first document
         batch.append(item)
-        if len(batch) >= LOAD_BATCH or time.monotonic() - last >= FLUSH_SECONDS:
-            flush(batch)
-            batch, last = [], time.monotonic()
+        if len(batch) >= size or time.monotonic() - last >= FLUSH_SECONDS:
+            size = LOAD_BATCH
+            load_items(store, batch, summary, force=force, on_progress=on_progress)
+            batch = []
     if batch:
-        flush(batch)
+        load_items(store, batch, summary, force=force, on_progress=on_progress)
 
 
 def run_into_store(
@@ -354,8 +433,7 @@ def run_into_store(
     """
     t0 = time.perf_counter()
     summary = RunSummary()
-    raws = iter_documents(list(inputs), manifest=manifest)
-    todo = _counted(raws, summary) if force else _unloaded(raws, store, summary, on_progress)
+    todo = to_process(inputs, store, summary, manifest=manifest, force=force, on_progress=on_progress)
     results = process_many(todo, workers=workers, rows=True)
     load_stream(results, store, summary, force=force, on_progress=on_progress)  # type: ignore[arg-type]
     summary.facts = len(store.build_facts())

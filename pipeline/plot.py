@@ -1,4 +1,4 @@
-"""Charts of the `city_period` table: cities side by side per metric and period, Chinese labels in a CJK font.
+"""Charts of the `city_period` table: cities side by side per metric and period, in a CJK font.
 
 Reading the store is the caller's business: every function here takes the
 `city_period` column names and rows (`Store.columns`, `Store.rows`). Chart data
@@ -69,7 +69,14 @@ INSTALL_HINT = (
 )
 STATUS_HATCH = {"actual": "", "target": "//", "plan": ".."}  # bar fill per status
 PALETTE = (  # one colour per city (series), cycled; colour-blind-safe (Okabe–Ito)
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
 )
 RC = {  # matplotlib settings for every chart, applied inside an rc_context only
     "axes.unicode_minus": False,  # CJK fonts often lack U+2212 MINUS SIGN
@@ -227,7 +234,9 @@ def metric_chart_data(
         ValueError: the metric has no column of that kind, or no value for the cities.
     """
     cols = [parse_column(c) for c in columns[4:]]
-    cols = [c for c in cols if c.metric == metric and c.scope == "reported" and c.status in statuses]
+    cols = [
+        c for c in cols if c.metric == metric and c.scope == "reported" and c.status in statuses
+    ]
     kinds = list(dict.fromkeys(c.kind for c in cols))
     if kind is None:
         kind = next((k for k in ("count", "amount", "growth", "share") if k in kinds), None)
@@ -280,7 +289,9 @@ def growth_chart_data(
         ValueError: no growth rate for the cities.
     """
     cols = [parse_column(c) for c in columns[4:]]
-    cols = [c for c in cols if c.kind == "growth" and c.scope == "reported" and c.status == "actual"]
+    cols = [
+        c for c in cols if c.kind == "growth" and c.scope == "reported" and c.status == "actual"
+    ]
     values: dict[tuple[str, str], Decimal] = {}
     place_of: dict[str, str] = {}
     groups: list[str] = []
@@ -346,7 +357,9 @@ def draw(data: ChartData) -> Figure:
                 edgecolor="white" if not data.hatches.get(name) else "#333333",
                 linewidth=0.6,
             )
-            labels = [_number(data.values[(name, g)]) for g in data.groups if (name, g) in data.values]
+            labels = [
+                _number(data.values[(name, g)]) for g in data.groups if (name, g) in data.values
+            ]
             ax.bar_label(bars, labels=labels, fontsize=8, padding=2)
         ax.set_xticks(range(n_groups), data.groups)
         ax.set_title(data.title, fontsize=12)

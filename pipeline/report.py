@@ -20,6 +20,7 @@ inline styles and `data:` images, so even a missed escape could run nothing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
@@ -72,10 +73,12 @@ body { margin: 0; color: var(--ink); background: #fff; line-height: 1.55;
 header { background: var(--ink); color: #fff; padding: 18px 28px 12px; }
 header h1 { margin: 0 0 4px; font-size: 22px; }
 header p { margin: 2px 0; color: #c9d1e0; font-size: 13px; }
-nav { position: sticky; top: 0; z-index: 20; background: var(--bg); border-bottom: 1px solid var(--line);
-  padding: 8px 28px; font-size: 14px; display: flex; gap: 18px; flex-wrap: wrap; align-items: center; }
+nav { position: sticky; top: 0; z-index: 20; background: var(--bg);
+  border-bottom: 1px solid var(--line); padding: 8px 28px; font-size: 14px;
+  display: flex; gap: 18px; flex-wrap: wrap; align-items: center; }
 nav a { color: var(--accent); text-decoration: none; }
-nav input { margin-left: auto; padding: 3px 8px; border: 1px solid var(--line); border-radius: 4px; }
+nav input { margin-left: auto; padding: 3px 8px; border: 1px solid var(--line);
+  border-radius: 4px; }
 main { padding: 8px 28px 60px; max-width: 1400px; }
 section { margin-top: 28px; scroll-margin-top: 48px; }
 h2 { font-size: 19px; border-bottom: 2px solid var(--ink); padding-bottom: 4px; }
@@ -95,10 +98,12 @@ td a.v.conflict { color: #b3261e; border-bottom-color: #b3261e; }
   margin-left: 6px; border-radius: 2px; max-width: 120px; }
 .bar.over { background: #1a7f37; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; }
-figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px;
+  background: #fff; }
 figure img { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; }
-.fact { border-left: 3px solid var(--line); padding: 2px 0 2px 12px; margin: 10px 0; scroll-margin-top: 52px; }
+.fact { border-left: 3px solid var(--line); padding: 2px 0 2px 12px; margin: 10px 0;
+  scroll-margin-top: 52px; }
 .fact:target { border-left-color: #b3261e; background: #fff8e6; }
 .fact ul { margin: 4px 0; padding-left: 18px; }
 .fact li { margin: 3px 0; }
@@ -106,19 +111,22 @@ figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; }
 mark { background: #ffe58f; padding: 0 1px; }
 .doc { border: 1px solid var(--line); border-radius: 6px; padding: 4px 16px 14px; margin: 18px 0;
   scroll-margin-top: 48px; }
-.doc dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 12px; font-size: 13px; margin: 6px 0; }
+.doc dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 12px;
+  font-size: 13px; margin: 6px 0; }
 .doc dt { color: var(--muted); }
 .doc dd { margin: 0; word-break: break-all; }
 .doctext { white-space: pre-wrap; font-size: 15px; line-height: 2.1; background: #fcfcfd;
   border-top: 1px solid var(--line); padding-top: 8px; }
-.legend span { display: inline-block; font-size: 12px; padding: 0 6px; margin: 2px 6px 2px 0; border-radius: 3px; }
+.legend span { display: inline-block; font-size: 12px; padding: 0 6px;
+  margin: 2px 6px 2px 0; border-radius: 3px; }
 .m { position: relative; border-radius: 3px; padding: 1px 1px; cursor: help; }
 .m.multi { outline: 2px dashed #555; }
 .m sub { font-size: 9px; font-weight: 700; color: #333; margin-left: 2px; vertical-align: baseline;
   letter-spacing: 0.02em; }
-.m:hover::after, .m:focus::after { content: attr(data-tip); position: fixed; right: 18px; bottom: 18px;
-  z-index: 30; white-space: pre; background: #1d2433; color: #fff; font-size: 12px; line-height: 1.5;
-  padding: 6px 9px; border-radius: 5px; box-shadow: 0 2px 8px rgba(0,0,0,.25); pointer-events: none; }
+.m:hover::after, .m:focus::after { content: attr(data-tip); position: fixed;
+  right: 18px; bottom: 18px; z-index: 30; white-space: pre; background: #1d2433; color: #fff;
+  font-size: 12px; line-height: 1.5; padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 2px 8px rgba(0,0,0,.25); pointer-events: none; }
 .anc:target + .m, .anc:target + .anc + .m { outline: 3px solid #b3261e; }
 [hidden] { display: none !important; }
 """
@@ -286,7 +294,9 @@ def highlight(text: str, mentions: Sequence[Mapping[str, object]]) -> str:
         (m for m in mentions if 0 <= int(m["char_start"]) < int(m["char_end"]) <= len(text)),  # type: ignore[arg-type]
         key=lambda m: (m["char_start"], -int(m["char_end"])),  # type: ignore[arg-type]
     )
-    cuts = sorted({0, len(text), *(int(m["char_start"]) for m in spans), *(int(m["char_end"]) for m in spans)})  # type: ignore[arg-type]
+    cuts = sorted(
+        {0, len(text), *(int(m["char_start"]) for m in spans), *(int(m["char_end"]) for m in spans)}
+    )  # type: ignore[arg-type]
     starts = defaultdict(list)
     ends = defaultdict(list)
     for m in spans:
@@ -306,7 +316,9 @@ def highlight(text: str, mentions: Sequence[Mapping[str, object]]) -> str:
         inner = min(open_, key=lambda m: int(m["char_end"]) - int(m["char_start"]))  # type: ignore[arg-type]
         kind = str(inner["kind"])
         tags = "".join(
-            f"<sub>{_e(str(m['kind']).upper())}</sub>" for m in open_ if int(m["char_end"]) == b  # type: ignore[arg-type]
+            f"<sub>{_e(str(m['kind']).upper())}</sub>"
+            for m in open_
+            if int(m["char_end"]) == b  # type: ignore[arg-type]
         )
         tip = "\n\n".join(_tip(m) for m in open_)
         multi = " multi" if len(open_) > 1 else ""
@@ -341,7 +353,9 @@ def _sentence_html(m: Mapping[str, object], text: str | None) -> str:
 def _fact_column(f: Mapping[str, object]) -> str | None:
     try:
         unit = f["unit"] if f["kind"] == "amount" else None
-        return column_name(str(f["status"]), str(f["scope"]), str(f["metric"]), str(f["kind"]), unit)  # type: ignore[arg-type]
+        return column_name(
+            str(f["status"]), str(f["scope"]), str(f["metric"]), str(f["kind"]), unit
+        )  # type: ignore[arg-type]
     except ValueError:
         return None
 
@@ -355,20 +369,30 @@ def _fact_link(f: Mapping[str, object] | None, shown: str) -> str:
         title += "; 数值不一致 values differ: " + ", ".join(json.loads(str(f["all_values"])))
     cls = "v conflict" if conflict else "v"
     badge = '<span class="badge">≠</span>' if conflict else ""
-    return f'<a class="{cls}" href="#{_anchor("fact", f["fact_id"])}" title="{_e(title)}">{_e(shown)}</a>{badge}'
+    href = _anchor("fact", f["fact_id"])
+    return f'<a class="{cls}" href="#{href}" title="{_e(title)}">{_e(shown)}</a>{badge}'
 
 
 def _city_period_section(data: ReportData, facts_by_cell: Mapping[tuple, dict]) -> str:
     columns = list(data.city_period_columns)
     metric_cols = [parse_column(c) for c in columns[4:]]
     statuses = list(dict.fromkeys((c.status, c.scope) for c in metric_cols))
-    statuses.sort(key=lambda s: (s[1] != "reported", ("actual", "target", "plan").index(s[0]) if s[0] in ("actual", "target", "plan") else 9))
+    statuses.sort(
+        key=lambda s: (
+            s[1] != "reported",
+            ("actual", "target", "plan").index(s[0]) if s[0] in ("actual", "target", "plan") else 9,
+        )
+    )
     by_status: dict[tuple, dict[tuple, Column]] = defaultdict(dict)
     for c in metric_cols:
         by_status[(c.status, c.scope)][(c.metric, c.kind, c.currency)] = c
     groups = list(dict.fromkeys((c.metric, c.kind, c.currency) for c in metric_cols))
-    head = ["城市 <span class=en>city</span>", "区县 <span class=en>area</span>",
-            "期间 <span class=en>period</span>", "指标 <span class=en>metric</span>"]
+    head = [
+        "城市 <span class=en>city</span>",
+        "区县 <span class=en>area</span>",
+        "期间 <span class=en>period</span>",
+        "指标 <span class=en>metric</span>",
+    ]
     for st in statuses:
         sample = next(c for c in metric_cols if (c.status, c.scope) == st)
         zh, en = status_labels(sample)
@@ -396,11 +420,18 @@ def _city_period_section(data: ReportData, facts_by_cell: Mapping[tuple, dict]) 
                 f"<td>{_e(zh)} <span class=en>{_e(en)}</span></td>{''.join(cells)}</tr>"
             )
     if not body:
-        return _section("city-period", "城市×期间", "city × period", '<p class="note">No facts yet: run <code>govfacts run</code>.</p>')
+        return _section(
+            "city-period",
+            "城市×期间",
+            "city × period",
+            '<p class="note">No facts yet: run <code>govfacts run</code>.</p>',
+        )
     table = (
         '<table class="filterable" id="city-period-table"><thead><tr>'
         + "".join(f"<th>{h}</th>" for h in head)
-        + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
     )
     note = (
         '<p class="note">Amounts in 亿 of their currency, counts as counted, rates in %. '
@@ -412,11 +443,18 @@ def _city_period_section(data: ReportData, facts_by_cell: Mapping[tuple, dict]) 
 
 def _targets_section(data: ReportData, facts_by_id: Mapping[str, dict]) -> str:
     if not data.targets:
-        return _section("targets", "目标与实际", "targets vs actuals", '<p class="note">No targets found.</p>')
+        return _section(
+            "targets", "目标与实际", "targets vs actuals", '<p class="note">No targets found.</p>'
+        )
     rows = []
     order = sorted(
         data.targets,
-        key=lambda t: (str(t["city"] or "~"), str(t["area"] or ""), int(t["year"]), str(t["metric"])),  # type: ignore[arg-type]
+        key=lambda t: (
+            str(t["city"] or "~"),
+            str(t["area"] or ""),
+            int(t["year"]),
+            str(t["metric"]),
+        ),  # type: ignore[arg-type]
     )
     for t in order:
         zh, en = _metric_label(t["metric"], t["kind"], t["target_unit"])
@@ -426,24 +464,41 @@ def _targets_section(data: ReportData, facts_by_id: Mapping[str, dict]) -> str:
         if t["attainment"] is not None:
             pct = Decimal(t["attainment"]) * 100
             over = " over" if pct >= 100 else ""
-            att = f'{_num(pct.quantize(Decimal("0.1")))}%<span class="bar{over}" style="width:{min(pct, Decimal(120)):.0f}px"></span>'
-        period = _period(t["actual_period_start"], t["actual_period_end"]) if t["actual_fact_id"] else ""
+            width = f"{min(pct, Decimal(120)):.0f}px"
+            att = (
+                f"{_num(pct.quantize(Decimal('0.1')))}%"
+                f'<span class="bar{over}" style="width:{width}"></span>'
+            )
+        period = (
+            _period(t["actual_period_start"], t["actual_period_end"]) if t["actual_fact_id"] else ""
+        )
+        actual_link = "—"
+        if t["actual_fact_id"]:
+            actual_link = _fact_link(facts_by_id.get(str(t["actual_fact_id"])), actual)
         rows.append(
             f"<tr><td>{_e(t['city'])}</td><td>{_e(t['area'] or '')}</td><td>{_e(t['year'])}</td>"
             f"<td>{_e(zh)} <span class=en>{_e(en)}</span></td>"
             f'<td class="num">{_fact_link(facts_by_id.get(str(t["target_fact_id"])), target)}</td>'
-            f'<td class="num">{_fact_link(facts_by_id.get(str(t["actual_fact_id"])), actual) if t["actual_fact_id"] else "—"}</td>'
+            f'<td class="num">{actual_link}</td>'
             f"<td>{_e(period)}</td><td class=num>{att}</td></tr>"
         )
-    table = (
-        '<table class="filterable" id="targets-table"><thead><tr><th>城市 <span class=en>city</span></th>'
-        "<th>区县 <span class=en>area</span></th>"
-        "<th>年 <span class=en>year</span></th><th>指标 <span class=en>metric</span></th>"
-        "<th>目标 <span class=en>target</span></th><th>实际 <span class=en>latest actual</span></th>"
-        "<th>实际期间 <span class=en>actual period</span></th><th>完成 <span class=en>attainment</span></th>"
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    head = _thead(
+        ("城市", "city"),
+        ("区县", "area"),
+        ("年", "year"),
+        ("指标", "metric"),
+        ("目标", "target"),
+        ("实际", "latest actual"),
+        ("实际期间", "actual period"),
+        ("完成", "attainment"),
     )
-    note = '<p class="note">Each target beside the latest actual of the same city, area, metric and year.</p>'
+    table = (
+        f'<table class="filterable" id="targets-table">{head}<tbody>{"".join(rows)}</tbody></table>'
+    )
+    note = (
+        '<p class="note">Each target beside the latest actual of the same city, area, metric '
+        "and year.</p>"
+    )
     return _section("targets", "目标与实际", "targets vs actuals", note + table)
 
 
@@ -462,10 +517,8 @@ def _chart_list(data: ReportData) -> list:
     charts = []
     for metric in order[:2]:
         charts.append(metric_chart_data(columns, rows, metric, statuses=CHART_STATUSES))
-    try:
+    with contextlib.suppress(ValueError):  # no growth rate: no growth chart
         charts.append(growth_chart_data(columns, rows))
-    except ValueError:
-        pass
     for metric in order[2:]:
         if len(charts) >= MAX_CHARTS:
             break
@@ -477,7 +530,9 @@ def _charts_section(data: ReportData, charts: bool) -> str:
     from govfacts.pipeline.plot import MissingFontError, render
 
     if not charts:
-        return _section("charts", "图表", "charts", '<p class="note">Charts left out (--no-charts).</p>')
+        return _section(
+            "charts", "图表", "charts", '<p class="note">Charts left out (--no-charts).</p>'
+        )
     try:
         figures = []
         for chart in _chart_list(data):
@@ -487,47 +542,66 @@ def _charts_section(data: ReportData, charts: bool) -> str:
                 f"<figcaption>{_e(chart.title)} — {_e(chart.ylabel)}</figcaption></figure>"
             )
     except MissingFontError as exc:
-        return _section("charts", "图表", "charts", f'<p class="note">Charts left out: {_e(exc)}</p>')
+        return _section(
+            "charts", "图表", "charts", f'<p class="note">Charts left out: {_e(exc)}</p>'
+        )
     if not figures:
         return _section("charts", "图表", "charts", '<p class="note">Nothing to chart yet.</p>')
     note = '<p class="note">Cities side by side per period; hatched bars are targets.</p>'
-    return _section("charts", "图表", "charts", note + '<div class="charts">' + "".join(figures) + "</div>")
+    return _section(
+        "charts", "图表", "charts", note + '<div class="charts">' + "".join(figures) + "</div>"
+    )
 
 
-def _evidence_section(data: ReportData, mentions_by_id: Mapping[str, dict], titles: Mapping[str, str]) -> str:
+def _evidence_section(
+    data: ReportData, mentions_by_id: Mapping[str, dict], titles: Mapping[str, str]
+) -> str:
     facts = sorted(
         data.facts,
-        key=lambda f: (str(f["city"] or "~"), str(f["area"] or ""), str(f["period_start"] or "~"),
-                       str(f["period_end"] or "~"), str(f["metric"]), str(f["status"]), str(f["scope"])),
+        key=lambda f: (
+            str(f["city"] or "~"),
+            str(f["area"] or ""),
+            str(f["period_start"] or "~"),
+            str(f["period_end"] or "~"),
+            str(f["metric"]),
+            str(f["status"]),
+            str(f["scope"]),
+        ),
     )
     blocks = []
     for f in facts:
         zh, en = _metric_label(f["metric"], f["kind"], f["unit"])
         st_zh, st_en = status_labels(parse_column(_fact_column(f) or "actual__x"))
+        place, period = _place(f["city"], f["area"]), _period(f["period_start"], f["period_end"])
+        value = _value(f["value"], f["unit"], f["kind"], f["qualifier"])
         head = (
-            f"{_e(_place(f['city'], f['area']))} · {_e(_period(f['period_start'], f['period_end']))} · "
-            f"{_e(zh)} <span class=en>{_e(en)}</span> · {_e(st_zh)} <span class=en>{_e(st_en)}</span>: "
-            f"<b>{_e(_value(f['value'], f['unit'], f['kind'], f['qualifier']))}</b>"
+            f"{_e(place)} · {_e(period)} · {_e(zh)} <span class=en>{_e(en)}</span> · "
+            f"{_e(st_zh)} <span class=en>{_e(st_en)}</span>: <b>{_e(value)}</b>"
         )
         if f["conflict"]:
-            head += f' <span class="badge">≠ {_e(", ".join(json.loads(str(f["all_values"]))))}</span>'
+            head += (
+                f' <span class="badge">≠ {_e(", ".join(json.loads(str(f["all_values"]))))}</span>'
+            )
         items = []
         for mid in json.loads(str(f["mention_ids"])):
             m = mentions_by_id.get(mid)
             if m is None:
-                items.append(f"<li>{_e(mid)} <span class=src>(mention no longer stored)</span></li>")
+                items.append(
+                    f"<li>{_e(mid)} <span class=src>(mention no longer stored)</span></li>"
+                )
                 continue
             doc = str(m["doc_id"])
+            title = titles.get(doc) or doc
             items.append(
                 f"<li>{_sentence_html(m, data.texts.get(doc))} "
-                f'<span class="src">— <a href="#{_anchor("doc", doc)}">{_e(titles.get(doc) or doc)}</a> '
+                f'<span class="src">— <a href="#{_anchor("doc", doc)}">{_e(title)}</a> '
                 f"[{_e(doc)}], 原文 original chars {_e(m['orig_start'])}–{_e(m['orig_end'])} · "
                 f'<a href="#{_anchor("m", mid)}">在文中 in context</a></span></li>'
             )
+        reports = f"({_e(f['n_documents'])} 篇 documents, {_e(f['scope'])})"
         blocks.append(
             f'<div class="fact" id="{_anchor("fact", f["fact_id"])}"><div>{head} '
-            f'<span class="src">({_e(f["n_documents"])} 篇 documents, {_e(f["scope"])})</span></div>'
-            f"<ul>{''.join(items)}</ul></div>"
+            f'<span class="src">{reports}</span></div><ul>{"".join(items)}</ul></div>'
         )
     body = "".join(blocks) or '<p class="note">No facts.</p>'
     return _section("evidence", "证据", "evidence behind every fact", body)
@@ -544,63 +618,99 @@ def _documents_section(data: ReportData, mentions_by_hash: Mapping[str, list[dic
         aid = _anchor("doc", doc_id)
         mentions = mentions_by_hash.get(h, [])
         counts = Counter(str(m["kind"]) for m in mentions)
-        index.append(f'<li><a href="#{aid}">{_e(d["title"] or doc_id)}</a> <span class=src>[{_e(doc_id)}] · {sum(counts.values())} mentions</span></li>')
+        index.append(
+            f'<li><a href="#{aid}">{_e(d["title"] or doc_id)}</a> '
+            f"<span class=src>[{_e(doc_id)}] · {sum(counts.values())} mentions</span></li>"
+        )
         meta = [
-            ("doc_id", doc_id), ("来源 source", d["source"]), ("url", d["url"]),
-            ("发布 published", f"{d['published'] or '—'}{' (inferred)' if d['published_inferred'] else ''}"),
-            ("机构 source_org", d["source_org"]), ("城市 city", d["city"]), ("script", d["script"]),
-            ("encoding", d["encoding"]), ("chars", d["n_chars"]),
+            ("doc_id", doc_id),
+            ("来源 source", d["source"]),
+            ("url", d["url"]),
+            (
+                "发布 published",
+                f"{d['published'] or '—'}{' (inferred)' if d['published_inferred'] else ''}",
+            ),
+            ("机构 source_org", d["source_org"]),
+            ("城市 city", d["city"]),
+            ("script", d["script"]),
+            ("encoding", d["encoding"]),
+            ("chars", d["n_chars"]),
         ]
         if d["duplicate_of"]:
             meta.append(("转载 republishes", d["duplicate_of"]))
         dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta)
         legend = "".join(
-            f'<span style="{_kind_style(k)}">{_e(k.upper())} {n}</span>' for k, n in sorted(counts.items())
+            f'<span style="{_kind_style(k)}">{_e(k.upper())} {n}</span>'
+            for k, n in sorted(counts.items())
         )
         owner = owner_of_hash.get(h, doc_id)
         text = data.texts.get(doc_id)
         if owner != doc_id:
-            body = (f'<p class="note">Same text as <a href="#{_anchor("doc", owner)}">{_e(owner)}</a>; '
-                    "its mentions are highlighted there.</p>")
+            body = (
+                f'<p class="note">Same text as <a href="#{_anchor("doc", owner)}">{_e(owner)}</a>; '
+                "its mentions are highlighted there.</p>"
+            )
         elif text is None:
-            body = ('<p class="note">The normalized text is not in this store (loaded before '
-                    "<code>documents.text</code> existed, and the source file is gone or changed): "
-                    "run <code>govfacts run --force</code> to store it. Evidence sentences:</p><ul>"
-                    + "".join(f"<li>{_sentence_html(m, None)}</li>" for m in mentions) + "</ul>")
+            body = (
+                '<p class="note">The normalized text is not in this store (loaded before '
+                "<code>documents.text</code> existed, and the source file is gone or changed): "
+                "run <code>govfacts run --force</code> to store it. Evidence sentences:</p><ul>"
+                + "".join(f"<li>{_sentence_html(m, None)}</li>" for m in mentions)
+                + "</ul>"
+            )
         else:
             body = f'<div class="doctext">{highlight(text, mentions)}</div>'
         pages.append(
             f'<article class="doc" id="{aid}"><h3>{_e(d["title"] or doc_id)}</h3><dl>{dl}</dl>'
             f'<div class="legend">{legend}</div>{body}</article>'
         )
-    note = '<p class="note">Hover or focus a highlighted mention to see its value, unit, status, period, city and speaker.</p>'
-    return _section("documents", "文档", "documents", note + "<ol>" + "".join(index) + "</ol>" + "".join(pages))
+    note = (
+        '<p class="note">Hover or focus a highlighted mention to see its value, unit, status, '
+        "period, city and speaker.</p>"
+    )
+    return _section(
+        "documents", "文档", "documents", note + "<ol>" + "".join(index) + "</ol>" + "".join(pages)
+    )
 
 
 def _projects_section(data: ReportData) -> str:
     if not data.projects:
         return _section("projects", "项目", "projects register", '<p class="note">No projects.</p>')
     rows = []
-    for p in sorted(data.projects, key=lambda p: (str(p["city"] or "~"), str(p["doc_id"]), int(p["char_start"]))):  # type: ignore[arg-type]
+    for p in sorted(
+        data.projects, key=lambda p: (str(p["city"] or "~"), str(p["doc_id"]), int(p["char_start"]))
+    ):  # type: ignore[arg-type]
         sentence, name = str(p["sentence"] or ""), str(p["name"])
         at = sentence.find(name)
         evidence = (
-            f"{_e(sentence[:at])}<mark>{_e(name)}</mark>{_e(sentence[at + len(name):])}" if at >= 0 else _e(sentence)
+            f"{_e(sentence[:at])}<mark>{_e(name)}</mark>{_e(sentence[at + len(name) :])}"
+            if at >= 0
+            else _e(sentence)
         )
         stage = p["stage"]
-        investment = _value(p["investment"], "CNY", "amount", p["investment_qualifier"] or "eq") if p["investment"] is not None else ""
+        investment = (
+            _value(p["investment"], "CNY", "amount", p["investment_qualifier"] or "eq")
+            if p["investment"] is not None
+            else ""
+        )
+        stage_zh = STAGE_ZH.get(str(stage), "") if stage else ""
+        doc_link = f'<a href="#{_anchor("doc", p["doc_id"])}">{_e(p["doc_id"])}</a>'
         rows.append(
             f"<tr><td>{_e(name)}</td><td>{_e(_place(p['city'], p['area']))}</td>"
-            f"<td>{_e(STAGE_ZH.get(str(stage), '') if stage else '')} <span class=en>{_e(stage or '')}</span></td>"
+            f"<td>{_e(stage_zh)} <span class=en>{_e(stage or '')}</span></td>"
             f"<td>{_e(p['stage_date'] or '')}</td><td class=num>{_e(investment)}</td>"
-            f'<td><a href="#{_anchor("doc", p["doc_id"])}">{_e(p["doc_id"])}</a></td><td>{evidence}</td></tr>'
+            f"<td>{doc_link}</td><td>{evidence}</td></tr>"
         )
-    table = (
-        '<table class="filterable"><thead><tr><th>项目 <span class=en>project</span></th><th>地点 <span class=en>place</span></th>'
-        "<th>阶段 <span class=en>stage</span></th><th>日期 <span class=en>date</span></th>"
-        "<th>投资 <span class=en>investment</span></th><th>文档 <span class=en>document</span></th>"
-        "<th>证据 <span class=en>evidence</span></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    head = _thead(
+        ("项目", "project"),
+        ("地点", "place"),
+        ("阶段", "stage"),
+        ("日期", "date"),
+        ("投资", "investment"),
+        ("文档", "document"),
+        ("证据", "evidence"),
     )
+    table = f'<table class="filterable">{head}<tbody>{"".join(rows)}</tbody></table>'
     return _section("projects", "项目", "projects register", table)
 
 
@@ -612,12 +722,21 @@ def _errors_section(data: ReportData) -> str:
         f"<td>{_e(r['source'])}</td><td>{_e(r['at'])}</td></tr>"
         for r in data.errors
     )
-    table = (
-        '<table class="filterable"><thead><tr><th>doc_id</th><th>阶段 <span class=en>stage</span></th>'
-        "<th>原因 <span class=en>reason</span></th><th>来源 <span class=en>source</span></th>"
-        "<th>时间 <span class=en>at</span></th></tr></thead><tbody>" + rows + "</tbody></table>"
+    head = _thead(
+        ("文档", "doc_id"),
+        ("阶段", "stage"),
+        ("原因", "reason"),
+        ("来源", "source"),
+        ("时间", "at"),
     )
+    table = f'<table class="filterable">{head}<tbody>{rows}</tbody></table>'
     return _section("errors", "错误", "errors", table)
+
+
+def _thead(*labels: tuple[str, str]) -> str:
+    """A table head of (Chinese, English) column labels."""
+    cells = "".join(f"<th>{_e(zh)} <span class=en>{_e(en)}</span></th>" for zh, en in labels)
+    return f"<thead><tr>{cells}</tr></thead>"
 
 
 def _section(sid: str, zh: str, en: str, body: str) -> str:
@@ -632,7 +751,9 @@ def _csp() -> str:
     )
 
 
-def render_report(data: ReportData, *, charts: bool = True, generated_at: datetime | None = None) -> str:
+def render_report(
+    data: ReportData, *, charts: bool = True, generated_at: datetime | None = None
+) -> str:
     """The report as one HTML document (pure: the same data gives the same text).
 
     Args:
@@ -655,16 +776,30 @@ def render_report(data: ReportData, *, charts: bool = True, generated_at: dateti
             facts_by_cell[(f["city"], f["area"], f["period_start"], f["period_end"], col)] = f
     titles = {str(d["doc_id"]): str(d["title"] or d["doc_id"]) for d in data.documents}
     conflicts = sum(bool(f["conflict"]) for f in data.facts)
-    counts = (
-        f"<span>{len(data.documents)} 篇文档 documents</span><span>{len(data.mentions)} 处提及 mentions</span>"
-        f"<span>{len(data.facts)} 条事实 facts ({conflicts} ≠)</span><span>{len(data.projects)} 个项目 projects</span>"
-        f"<span>{len(data.errors)} 个错误 errors</span>"
+    counts = "".join(
+        f"<span>{n} {label}</span>"
+        for n, label in (
+            (len(data.documents), "篇文档 documents"),
+            (len(data.mentions), "处提及 mentions"),
+            (len(data.facts), f"条事实 facts ({conflicts} ≠)"),
+            (len(data.projects), "个项目 projects"),
+            (len(data.errors), "个错误 errors"),
+        )
     )
-    generated = f" · generated {_e(generated_at.isoformat(timespec='seconds'))}" if generated_at else ""
+    generated = (
+        f" · generated {_e(generated_at.isoformat(timespec='seconds'))}" if generated_at else ""
+    )
     nav = "".join(
         f'<a href="#{sid}">{label}</a>'
-        for sid, label in (("city-period", "城市×期间"), ("targets", "目标与实际"), ("charts", "图表"),
-                           ("evidence", "证据"), ("documents", "文档"), ("projects", "项目"), ("errors", "错误"))
+        for sid, label in (
+            ("city-period", "城市×期间"),
+            ("targets", "目标与实际"),
+            ("charts", "图表"),
+            ("evidence", "证据"),
+            ("documents", "文档"),
+            ("projects", "项目"),
+            ("errors", "错误"),
+        )
     )
     parts = [
         "<!DOCTYPE html>",
@@ -676,7 +811,8 @@ def render_report(data: ReportData, *, charts: bool = True, generated_at: dateti
         "<header><h1>govfacts 核查报告 <span class=en>review report</span></h1>",
         f"<p>store {_e(data.location)} · govfacts {_e(__version__)}{generated}</p>",
         f'<p class="counts">{counts}</p></header>',
-        f'<nav>{nav}<input id="filter" type="search" placeholder="筛选 filter tables…" aria-label="filter tables"></nav>',
+        f'<nav>{nav}<input id="filter" type="search" placeholder="筛选 filter tables…" '
+        'aria-label="filter tables"></nav>',
         "<main>",
         _city_period_section(data, facts_by_cell),
         _targets_section(data, facts_by_id),

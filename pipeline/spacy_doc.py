@@ -178,7 +178,7 @@ def render_html(doc: Doc) -> str:
     if parsed and meta and meta.get("doc_id"):
         parsed[0]["title"] = html.escape(str(meta["doc_id"]))  # displaCy does not escape titles
     options = {"spans_key": SPANS_KEY, "colors": COLORS}
-    return displacy.render(parsed, style="span", options=options, page=False, manual=True)
+    return displacy.render(parsed, style="span", options=options, page=False, manual=True, jupyter=False)
 
 
 def write_docbin(path: Path | str, items: Iterable[tuple[Document, Sequence[Mention]]]) -> int:

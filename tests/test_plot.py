@@ -1,4 +1,4 @@
-"""Charts: chart data from city_period rows (exact), the CJK font, rendered PNG/SVG, `plot` command."""
+"""Charts: chart data from city_period rows, the CJK font, rendered PNG/SVG, `plot` command."""
 
 from __future__ import annotations
 
@@ -19,10 +19,16 @@ from govfacts.pipeline.plot import (
 
 # A hand-made city_period: two cities, three periods, a target, a growth column, a USD amount.
 COLUMNS = [
-    "city", "area", "period_start", "period_end",
-    "actual__projects_signed", "actual__projects_signed__growth",
-    "actual__investment_signed__yi_cny", "actual__foreign_investment__yi_usd",
-    "target__projects_signed", "derived_actual__projects_signed",
+    "city",
+    "area",
+    "period_start",
+    "period_end",
+    "actual__projects_signed",
+    "actual__projects_signed__growth",
+    "actual__investment_signed__yi_cny",
+    "actual__foreign_investment__yi_usd",
+    "target__projects_signed",
+    "derived_actual__projects_signed",
 ]
 
 
@@ -34,15 +40,39 @@ def _row(city, area, start, end, **values):
 
 
 ROWS = [
-    _row("宿州市", None, date(2023, 1, 1), date(2023, 6, 30),
-         actual__projects_signed=D(64), actual__projects_signed__growth=D("18.5")),
+    _row(
+        "宿州市",
+        None,
+        date(2023, 1, 1),
+        date(2023, 6, 30),
+        actual__projects_signed=D(64),
+        actual__projects_signed__growth=D("18.5"),
+    ),
     _row("宿州市", None, date(2023, 1, 1), date(2023, 12, 31), target__projects_signed=D(150)),
-    _row("蚌埠市", None, date(2023, 1, 1), date(2023, 6, 30),
-         actual__projects_signed=D(71), actual__investment_signed__yi_cny=D("212.4"),
-         actual__projects_signed__growth=D("-3.2")),
-    _row("蚌埠市", "高新区", date(2023, 1, 1), date(2023, 3, 31),
-         actual__projects_signed=D(20), derived_actual__projects_signed=D(9)),
-    _row("阜阳市", None, date(2022, 1, 1), date(2022, 12, 31), actual__foreign_investment__yi_usd=D("1.5")),
+    _row(
+        "蚌埠市",
+        None,
+        date(2023, 1, 1),
+        date(2023, 6, 30),
+        actual__projects_signed=D(71),
+        actual__investment_signed__yi_cny=D("212.4"),
+        actual__projects_signed__growth=D("-3.2"),
+    ),
+    _row(
+        "蚌埠市",
+        "高新区",
+        date(2023, 1, 1),
+        date(2023, 3, 31),
+        actual__projects_signed=D(20),
+        derived_actual__projects_signed=D(9),
+    ),
+    _row(
+        "阜阳市",
+        None,
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        actual__foreign_investment__yi_usd=D("1.5"),
+    ),
 ]
 
 
@@ -69,7 +99,16 @@ def cjk() -> str:
         (date(2023, 7, 15), date(2023, 7, 15), "2023-07-15"),
         (date(2023, 1, 1), date(2023, 6, 29), "2023-01-01至06-29"),  # not a month end
     ],
-    ids=["year", "months", "leap-feb", "mid-year", "days", "across-years", "one-day", "no-month-end"],
+    ids=[
+        "year",
+        "months",
+        "leap-feb",
+        "mid-year",
+        "days",
+        "across-years",
+        "one-day",
+        "no-month-end",
+    ],
 )
 def test_period_label(start, end, expected):
     assert period_label(start, end) == expected
@@ -91,7 +130,9 @@ def test_metric_chart_data_counts_with_target_hatched():
 
 
 def test_metric_chart_data_filters_cities_and_statuses():
-    data = metric_chart_data(COLUMNS, ROWS, "projects_signed", cities=["宿州市"], statuses=("actual",))
+    data = metric_chart_data(
+        COLUMNS, ROWS, "projects_signed", cities=["宿州市"], statuses=("actual",)
+    )
     assert data.series == ("宿州市",) and dict(data.values) == {("宿州市", "2023年1-6月"): D(64)}
 
 
@@ -100,8 +141,11 @@ def test_metric_chart_data_filters_cities_and_statuses():
     [
         ("investment_signed", None, ("亿元", {("蚌埠市", "2023年1-6月"): D("212.4")})),
         ("foreign_investment", None, ("亿美元", {("阜阳市", "2022年"): D("1.5")})),
-        ("projects_signed", "growth", ("%", {("宿州市", "2023年1-6月"): D("18.5"),
-                                             ("蚌埠市", "2023年1-6月"): D("-3.2")})),
+        (
+            "projects_signed",
+            "growth",
+            ("%", {("宿州市", "2023年1-6月"): D("18.5"), ("蚌埠市", "2023年1-6月"): D("-3.2")}),
+        ),
     ],
     ids=["amount-cny", "amount-usd", "growth-kind"],
 )
@@ -205,6 +249,7 @@ def test_render_rejects_other_formats(cjk):
 @pytest.fixture(scope="module")
 def app():
     import typer
+
     from govfacts.show_cli import plot as plot_cmd
     from govfacts.show_cli import report as report_cmd
 
@@ -230,7 +275,17 @@ def test_plot_command_writes_a_png(app, corpus_db, tmp_path, cjk):
     from typer.testing import CliRunner
 
     out = tmp_path / "chart.png"
-    args = ["plot", "--metric", "projects_signed", "--cities", "淮北市,淮南市", "-o", str(out), "--db", corpus_db]
+    args = [
+        "plot",
+        "--metric",
+        "projects_signed",
+        "--cities",
+        "淮北市,淮南市",
+        "-o",
+        str(out),
+        "--db",
+        corpus_db,
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert Image.open(out).size[1] == 420

@@ -104,7 +104,10 @@ def test_nothing_is_fetched(page):
     assert not [t for t, _ in parsed.tags if t in ("link", "iframe", "object", "embed", "base")]
     for tag, attrs in parsed.tags:
         if "src" in attrs:
-            assert tag == "img" and attrs["src"].startswith("data:image/svg+xml;base64,"), (tag, attrs)
+            assert tag == "img" and attrs["src"].startswith("data:image/svg+xml;base64,"), (
+                tag,
+                attrs,
+            )
         if "href" in attrs:
             assert attrs["href"].startswith("#"), attrs  # in-page links only
     assert "@import" not in page and "url(" not in page
@@ -127,8 +130,16 @@ def test_no_element_carries_an_event_handler(page):
         "UnicodeDecodeError: <img src=x onerror=alert(4)>",
         "/tmp/<img src=x onerror=alert(5)>.txt",
     ],
-    ids=["script-in-text", "script-quoted", "img-onerror", "title", "doc-id", "error-id",
-         "error-reason", "source"],
+    ids=[
+        "script-in-text",
+        "script-quoted",
+        "img-onerror",
+        "title",
+        "doc-id",
+        "error-id",
+        "error-reason",
+        "source",
+    ],
 )
 def test_hostile_strings_show_escaped_never_raw(page, hostile):
     assert hostile not in page
@@ -142,7 +153,13 @@ def _table_rows(page: str, table_id: str) -> list[list[str]]:
     body = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
     body = re.sub(r'<span class="badge">.*?</span>', "", body)  # the conflict mark
     rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
-    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)] for r in rows]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)
+        ]
+        for r in rows
+    ]
 
 
 @pytest.mark.parametrize(
@@ -173,8 +190,11 @@ def test_every_value_links_to_an_evidence_block_with_a_marked_sentence(page):
 
 def test_hostile_fact_evidence_marks_the_mention_inside_the_escaped_sentence(page, store):
     fact = next(
-        f for f in store.rows("facts")
-        if f["city"] == "淮南市" and f["metric"] == "projects_signed" and f["kind"] == "count"
+        f
+        for f in store.rows("facts")
+        if f["city"] == "淮南市"
+        and f["metric"] == "projects_signed"
+        and f["kind"] == "count"
         and f["period_start"] == date(2021, 1, 1)
     )
     assert fact["value"] == Decimal(48)
@@ -190,15 +210,28 @@ def test_targets_sit_beside_actuals(page):
     rows = _table_rows(page, "targets-table")[1:]
     assert rows == sorted(rows, key=lambda r: (r[0], r[1], r[2]))
     # sample-derived: 002 sets 310 signed projects for 2022; 000 reports 322 by October
-    assert ["淮北市", "", "2022", "签约项目 signed projects", "310 个", "322 个", "2022年1-10月", "103.9%"] in rows
+    assert [
+        "淮北市",
+        "",
+        "2022",
+        "签约项目 signed projects",
+        "310 个",
+        "322 个",
+        "2022年1-10月",
+        "103.9%",
+    ] in rows
 
 
 # --- documents, highlights, hover text ----------------------------------------------------------
 
 
 def _mention_spans(page: str, doc_id: str) -> list[dict[str, str | None]]:
-    article = page.split(f'id="{report_mod._anchor("doc", doc_id)}"', 1)[1].split("</article>", 1)[0]
-    return [a for t, a in _tags(article).tags if t == "span" and "m" in (a.get("class") or "").split()]
+    article = page.split(f'id="{report_mod._anchor("doc", doc_id)}"', 1)[1].split("</article>", 1)[
+        0
+    ]
+    return [
+        a for t, a in _tags(article).tags if t == "span" and "m" in (a.get("class") or "").split()
+    ]
 
 
 def test_hostile_document_highlights_with_hover_text(page):
@@ -221,7 +254,9 @@ def test_every_mention_of_every_document_is_highlighted(page, store):
     for m in store.rows("mentions"):
         by_doc[m["doc_id"]] = by_doc.get(m["doc_id"], 0) + 1
     for doc_id, n in by_doc.items():
-        anchors = page.split(f'id="{report_mod._anchor("doc", doc_id)}"', 1)[1].split("</article>", 1)[0]
+        anchors = page.split(f'id="{report_mod._anchor("doc", doc_id)}"', 1)[1].split(
+            "</article>", 1
+        )[0]
         assert anchors.count('<a class="anc" id="m-') == n, doc_id
 
 
@@ -237,10 +272,22 @@ def test_errors_and_projects_are_listed(page):
 
 def _m(kind: str, start: int, end: int, text: str, **extra) -> dict:
     row = {
-        "mention_id": f"h:{kind}:{start}", "kind": kind, "text": text, "value": None, "unit": None,
-        "qualifier": "eq", "role": "fact", "status": "actual", "metric": None, "city": None,
-        "area": None, "period_start": None, "period_end": None, "speaker": None,
-        "char_start": start, "char_end": end,
+        "mention_id": f"h:{kind}:{start}",
+        "kind": kind,
+        "text": text,
+        "value": None,
+        "unit": None,
+        "qualifier": "eq",
+        "role": "fact",
+        "status": "actual",
+        "metric": None,
+        "city": None,
+        "area": None,
+        "period_start": None,
+        "period_end": None,
+        "speaker": None,
+        "char_start": start,
+        "char_end": end,
     }
     row.update(extra)
     return row
@@ -249,8 +296,11 @@ def _m(kind: str, start: int, end: int, text: str, **extra) -> dict:
 def _plain(html_text: str) -> str:
     """Highlight output reduced to its visible structure: [KIND:text] for each covered piece."""
     out = re.sub(r'<a class="anc" id="m-[0-9a-f]{12}"></a>', "", html_text)
-    out = re.sub(r'<span class="m k-(\w+)( multi)?"[^>]*>(.*?)(?:<sub>\w+</sub>)*</span>',
-                 lambda g: f"[{g[1].upper()}{'+' if g[2] else ''}:{g[3]}]", out)
+    out = re.sub(
+        r'<span class="m k-(\w+)( multi)?"[^>]*>(.*?)(?:<sub>\w+</sub>)*</span>',
+        lambda g: f"[{g[1].upper()}{'+' if g[2] else ''}:{g[3]}]",
+        out,
+    )
     return out
 
 
@@ -260,11 +310,17 @@ def _plain(html_text: str) -> str:
         ("今年签约项目56个。", [], "今年签约项目56个。"),
         ("签约项目56个。", [_m("count", 4, 7, "56个")], "签约项目[COUNT:56个]。"),
         ("a<b>12亿元&c", [_m("amount", 4, 8, "12亿元")], "a&lt;b&gt;[AMOUNT:12亿元]&amp;c"),
-        ("增长7.5%，占比三成", [_m("growth", 2, 6, "7.5%"), _m("share", 9, 11, "三成")],
-         "增长[GROWTH:7.5%]，占比[SHARE:三成]"),
+        (
+            "增长7.5%，占比三成",
+            [_m("growth", 2, 6, "7.5%"), _m("share", 9, 11, "三成")],
+            "增长[GROWTH:7.5%]，占比[SHARE:三成]",
+        ),
         # overlap: a project name holding an amount; the shared piece lists both
-        ("总投资5亿元项目", [_m("project", 0, 8, "总投资5亿元项目"), _m("amount", 3, 6, "5亿元")],
-         "[PROJECT:总投资][AMOUNT+:5亿元][PROJECT:项目]"),
+        (
+            "总投资5亿元项目",
+            [_m("project", 0, 8, "总投资5亿元项目"), _m("amount", 3, 6, "5亿元")],
+            "[PROJECT:总投资][AMOUNT+:5亿元][PROJECT:项目]",
+        ),
         # offsets outside the text are skipped, never raise
         ("短文", [_m("count", 1, 9, "文…")], "短文"),
     ],

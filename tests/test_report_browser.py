@@ -72,7 +72,9 @@ def test_report_renders_table_charts_and_highlights(opened, tmp_path):
 
     charts = page.locator("#charts figure img")
     assert charts.count() >= 3
-    sizes = charts.evaluate_all("imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+    sizes = charts.evaluate_all(
+        "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+    )
     assert all(ok and w > 300 and h > 200 for ok, w, h in sizes), sizes
 
     kinds = page.locator(".doc .m").evaluate_all("els => els.map(e => e.dataset.kind)")
@@ -105,7 +107,14 @@ def test_hover_shows_value_unit_status_period_city_speaker(opened):
     mention.scroll_into_view_if_needed()
     mention.hover()
     tip = mention.evaluate("e => getComputedStyle(e, '::after').content")
-    for part in ("48个", "值 value: 48 个", "status: actual", "2021-01-01 – 2021-06-30", "city: 淮南市", "speaker"):
+    for part in (
+        "48个",
+        "值 value: 48 个",
+        "status: actual",
+        "2021-01-01 – 2021-06-30",
+        "city: 淮南市",
+        "speaker",
+    ):
         assert part in tip
     assert seen["errors"] == [] and seen["dialogs"] == []
 
