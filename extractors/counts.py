@@ -91,6 +91,8 @@ def _mention(
     clause_tail = text[end : context.clause_end(text, end)]
     # The tail names the thing counted only when the noun follows the measure word (8个招商项目…签约).
     metric = context.metric_near("count", clause_head, clause_tail if after else "") if role == "fact" else None
+    if metric is not None and not grammar.metric_takes_unit(metric, unit):
+        metric = None  # 闲置用地10家: land is counted in 亩, not in 家
     return Mention(
         doc_id=doc.doc_id,
         kind="count",

@@ -32,6 +32,7 @@ __all__ = [
     "slogans",
     "in_slogan",
     "stock_metrics",
+    "metric_takes_unit",
     "amount_pattern",
     "count_pattern",
     "rate_pattern",
@@ -129,19 +130,28 @@ class Metric:
     label_zh: str
     label_en: str
     stock: bool  # a standing resource: dated only by its own clause
+    units: frozenset[str]  # measure-word families a count may have; empty for any
     pattern: regex.Pattern[str]
 
 
 @cache
 def metrics() -> tuple[Metric, ...]:
-    rows = load_table("metrics.tsv", ("id", "kinds", "label_zh", "label_en", "stock", "pattern"), key="id")
+    rows = load_table("metrics.tsv", ("id", "kinds", "label_zh", "label_en", "stock", "units", "pattern"), key="id")
     return tuple(
         Metric(
             r["id"], frozenset(r["kinds"].split("|")), r["label_zh"], r["label_en"],
-            r["stock"] == "yes", regex.compile(r["pattern"]),
+            r["stock"] == "yes", frozenset(u for u in r["units"].split("|") if u), regex.compile(r["pattern"]),
         )
         for r in rows
     )
+
+
+def metric_takes_unit(metric_id: str, measure_word: str) -> bool:
+    """Whether a count in `measure_word` can measure `metric_id` (land in 亩, not in 家)."""
+    m = next((m for m in metrics() if m.id == metric_id), None)
+    if m is None or not m.units:
+        return True
+    return measure_words().get(measure_word) in m.units
 
 
 @cache

@@ -25,7 +25,7 @@ LEXICONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     "status_cues.tsv": (("pattern", "status", "scope", "note"), ("pattern",), ("pattern",)),
     "status_blocks.tsv": (("pattern", "note"), ("pattern",), ("pattern",)),
     "metrics.tsv": (
-        ("id", "kinds", "label_zh", "label_en", "stock", "pattern"),
+        ("id", "kinds", "label_zh", "label_en", "stock", "units", "pattern"),
         ("id",),
         ("pattern",),
     ),
