@@ -77,10 +77,22 @@ def _one(archive: str, workers: int, db: str) -> None:
     with open_store(db) as store:
         s = run_into_store([archive], store, workers=workers)
     t1 = time.time()
-    print(json.dumps({
-        "start": t0, "facts_start": facts_start, "end": t1, "ok": s.ok, "failed": s.failed,
-        "bytes": s.bytes, "mentions": s.mentions, "facts": s.facts, "load": load_time,
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "start": t0,
+                "facts_start": facts_start,
+                "end": t1,
+                "ok": s.ok,
+                "failed": s.failed,
+                "bytes": s.bytes,
+                "mentions": s.mentions,
+                "facts": s.facts,
+                "load": load_time,
+            }
+        ),
+        flush=True,
+    )
 
 
 def _measure(archive: Path, workers: int) -> dict:
@@ -89,7 +101,8 @@ def _measure(archive: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.Popen(
             [sys.executable, __file__, "--one", str(archive), str(workers), f"{tmp}/bench.duckdb"],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         samples: list[tuple[float, int]] = []
         stop = threading.Event()
@@ -147,6 +160,7 @@ def _profile(archive: Path, n: int) -> dict[str, float]:
                 return list(out) if not isinstance(out, list) else out
             finally:
                 seg[0] += clock() - t
+
         return wrapped
 
     projects.tokens = timing(projects.tokens)
@@ -187,7 +201,9 @@ def _profile(archive: Path, n: int) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--docs", type=int, nargs="+", default=[10_000])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "govfacts-bench")
@@ -198,8 +214,10 @@ def main() -> None:
         _one(args.one[0], int(args.one[1]), args.one[2])
         return
     args.dir.mkdir(parents=True, exist_ok=True)
-    print("| docs | MB | workers | docs/s | MB/s | speed-up | run s | facts s | parent load s "
-          "| peak RSS run MiB | peak RSS facts MiB |")
+    print(
+        "| docs | MB | workers | docs/s | MB/s | speed-up | run s | facts s | parent load s "
+        "| peak RSS run MiB | peak RSS facts MiB |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     archive = None
     for n in args.docs:
@@ -210,7 +228,8 @@ def main() -> None:
             base = base or r["docs_s"]
             print(
                 f"| {n} | {size / 1e6:.1f} | {w} | {r['docs_s']:.1f} | {r['mb_s']:.3f} | "
-                f"{r['docs_s'] / base:.2f}× | {r['run_s']:.0f} | {r['facts_s']:.1f} | {r['load']:.1f} | "
+                f"{r['docs_s'] / base:.2f}× | {r['run_s']:.0f} | {r['facts_s']:.1f} | "
+                f"{r['load']:.1f} | "
                 f"{r['rss_run']:.0f} | {r['rss_facts']:.0f} |",
                 flush=True,
             )

@@ -38,13 +38,26 @@ SENTENCES = (6, 30)  # sentences per document (inclusive)
 TRADITIONAL_SHARE = 0.3
 ARTEFACT_SHARE = 0.3
 GAZETTEER_COLUMNS = (
-    "code", "name", "level", "parent_code", "province", "city", "short_names", "abbrev",
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "province",
+    "city",
+    "short_names",
+    "abbrev",
 )
 SAMPLE_CITIES = ("淮北市", "淮南市", "安庆市")  # the cities the sample texts are about
 # Units swapped for another of the same kind (a test fixture, not a lexicon).
 UNIT_SWAPS = (("亿元", "万元"), ("万元", "亿元"), ("个", "家"), ("家", "个"), ("个", "项"))
 # Lines of scraped pages the normalizer should strip (a test fixture).
-BOILERPLATE = ("【字体：大 中 小】", "打印本页 关闭窗口", "分享到：微信 微博", "点击数：1024", "返回顶部")
+BOILERPLATE = (
+    "【字体：大 中 小】",
+    "打印本页 关闭窗口",
+    "分享到：微信 微博",
+    "点击数：1024",
+    "返回顶部",
+)
 PINYIN = {"经济": "jīng jì", "项目": "xiàng mù", "投资": "tóu zī", "发展": "fā zhǎn"}
 
 _SENTENCE = regex.compile(
@@ -76,7 +89,9 @@ def _sentences() -> list[str]:
 
 def _cities() -> list[str]:
     rows = load_table("gazetteer.tsv", GAZETTEER_COLUMNS, key="code")
-    return sorted(r["name"] for r in rows if r["level"] == "prefecture" and r["name"].endswith("市"))
+    return sorted(
+        r["name"] for r in rows if r["level"] == "prefecture" and r["name"].endswith("市")
+    )
 
 
 def _vary_numbers(text: str, rng: random.Random) -> str:
@@ -143,7 +158,7 @@ def documents(n: int, *, seed: int = 7) -> Iterator[dict[str, str]]:
 
 
 def write_archive(out: Path, n: int, *, fmt: str = "txt", seed: int = 7) -> int:
-    """Write `n` documents under `out` as `fmt` (txt, jsonl or parquet); returns the bytes of text."""
+    """Write `n` documents under `out` as `fmt` (txt, jsonl or parquet); returns their bytes."""
     out.mkdir(parents=True, exist_ok=True)
     size = 0
     if fmt == "txt":
@@ -183,7 +198,9 @@ def write_archive(out: Path, n: int, *, fmt: str = "txt", seed: int = 7) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("out", type=Path)
     ap.add_argument("-n", type=int, default=100_000, help="documents (default 100000)")
     ap.add_argument("--format", choices=("txt", "jsonl", "parquet"), default="txt")

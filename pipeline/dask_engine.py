@@ -110,8 +110,13 @@ def rows_part(k: int, chunk: list[RawDocument | DocError], out_dir: str) -> tupl
         item = parallel._one(raw, rows=True)
         if isinstance(item, DocError):
             tables["errors"].append(
-                {"doc_id": item.doc_id, "stage": item.stage, "reason": item.reason,
-                 "source": item.source, "_seq": seq}
+                {
+                    "doc_id": item.doc_id,
+                    "stage": item.stage,
+                    "reason": item.reason,
+                    "source": item.source,
+                    "_seq": seq,
+                }
             )
             continue
         tables["documents"].append({**item.document, "_seq": seq, "_sentences": item.n_sentences})
@@ -240,7 +245,9 @@ def extract_dask(
                 for _ in chunk:
                     summary.count("skipped")
                 continue
-            summary.bytes += sum(len(r.text.encode("utf-8")) for r in chunk if isinstance(r, RawDocument))
+            summary.bytes += sum(
+                len(r.text.encode("utf-8")) for r in chunk if isinstance(r, RawDocument)
+            )
             chunks[k] = chunk
             yield k, chunk, str(out_dir)
 

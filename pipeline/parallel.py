@@ -64,7 +64,9 @@ KEEP_ERRORS = 100  # errors kept in a summary (the store keeps them all)
 PART_NAME = "part-{:06d}.parquet"
 ERRORS_NAME = "_errors-{:06d}.jsonl"  # a leading underscore: Parquet readers skip it
 WARM_UP = RawDocument(
-    "warm-up", "2023年1至6月，合肥市新签约亿元以上项目12个，总投资58.6亿元，同比增长9.5%。", "warm-up"
+    "warm-up",
+    "2023年1至6月，合肥市新签约亿元以上项目12个，总投资58.6亿元，同比增长9.5%。",
+    "warm-up",
 )
 
 
@@ -344,7 +346,6 @@ def count_documents(inputs: Sequence[Path | str]) -> int | None:
     count unknown (it would have to be read through).
     """
     import pyarrow.parquet as pq
-
     from govfacts.pipeline.read import HTML_SUFFIXES, TEXT_SUFFIXES
 
     def one(path: Path) -> int | None:
@@ -433,7 +434,9 @@ def run_into_store(
     """
     t0 = time.perf_counter()
     summary = RunSummary()
-    todo = to_process(inputs, store, summary, manifest=manifest, force=force, on_progress=on_progress)
+    todo = to_process(
+        inputs, store, summary, manifest=manifest, force=force, on_progress=on_progress
+    )
     results = process_many(todo, workers=workers, rows=True)
     load_stream(results, store, summary, force=force, on_progress=on_progress)  # type: ignore[arg-type]
     summary.facts = len(store.build_facts())
@@ -478,12 +481,14 @@ def extract_parts(
     def todo() -> Iterator[tuple[int, list]]:
         for k, chunk in parts:
             if (out_dir / PART_NAME.format(k)).exists():
-                for raw in chunk:
+                for _ in chunk:
                     summary.count("skipped")
                 if on_progress is not None:
                     on_progress(summary, [Loaded(r.doc_id, "skipped") for r in chunk])
                 continue
-            summary.bytes += sum(len(r.text.encode("utf-8")) for r in chunk if isinstance(r, RawDocument))
+            summary.bytes += sum(
+                len(r.text.encode("utf-8")) for r in chunk if isinstance(r, RawDocument)
+            )
             yield k, chunk
 
     pending = todo()

@@ -25,7 +25,7 @@ MIN_INF = float("-inf")  # jieba's log-probability of an impossible transition
 
 
 class _Model:
-    """jieba's HMM tables as arrays over the states sorted ascending (so the last maximum wins ties)."""
+    """jieba's HMM tables as arrays over the sorted states (so the last maximum wins ties)."""
 
     def __init__(self) -> None:
         self.states: list[tuple[str, str]] = sorted(trans_P)

@@ -61,4 +61,6 @@ def test_extract_dask_equals_local_parts(archive, client, tmp_path, monkeypatch)
     assert names == sorted(p.name for p in remote.iterdir())
     for name in names:
         if name.endswith(".parquet"):
-            assert pq.read_table(remote / name).to_pylist() == pq.read_table(local / name).to_pylist()
+            assert (
+                pq.read_table(remote / name).to_pylist() == pq.read_table(local / name).to_pylist()
+            )

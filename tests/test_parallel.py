@@ -13,9 +13,6 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from govfacts.pipeline import parallel
 from govfacts.pipeline.parallel import extract_parts, run_into_store
 from govfacts.pipeline.pos_hmm import FastPOSTokenizer, viterbi
@@ -23,6 +20,8 @@ from govfacts.pipeline.records import DocError, RawDocument
 from govfacts.pipeline.segment import USER_DICT, tokenizer
 from govfacts.pipeline.stages import process, run
 from govfacts.pipeline.store import Store, open_store, prepare
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("documents", "mentions", "projects", "errors", "facts", "city_period", "targets")
@@ -31,7 +30,9 @@ VOLATILE = ("processed_at", "at")  # load times differ between runs
 
 def make_archive(out: Path, n: int, *, seed: int = 11) -> Path:
     """A synthetic archive from `benchmarks/make_archive.py` (not a package: loaded by path)."""
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "benchmarks/make_archive.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_archive", ROOT / "benchmarks/make_archive.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.write_archive(out, n, seed=seed)
@@ -83,7 +84,10 @@ def test_two_workers_equal_serial(archive, reference, tmp_path):
     order: list[str] = []
     with open_store(tmp_path / "par.duckdb") as store:
         summary = run_into_store(
-            [archive], store, workers=2, on_progress=lambda s, done: order.extend(x.doc_id for x in done)
+            [archive],
+            store,
+            workers=2,
+            on_progress=lambda s, done: order.extend(x.doc_id for x in done),
         )
         got = tables(store)
     assert (summary.ok, summary.failed, summary.skipped) == (41, 1, 0)
@@ -105,16 +109,19 @@ def test_rerun_skips_everything_and_changes_nothing(archive, reference, tmp_path
 
 def test_extract_parts_concatenate_to_the_serial_mentions(archive, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
-
     from govfacts.pipeline.export import write_mentions
 
     monkeypatch.setattr(parallel, "PART_DOCS", 15)  # 3 parts over 2 workers
     serial = tmp_path / "serial.parquet"
-    write_mentions(serial, (m for p in run([archive]) if not isinstance(p, DocError) for m in p.mentions))
+    write_mentions(
+        serial, (m for p in run([archive]) if not isinstance(p, DocError) for m in p.mentions)
+    )
     out = tmp_path / "parts"
     summary = extract_parts([archive], out, workers=2)
     assert sorted(p.name for p in out.glob("*.parquet")) == [
-        "part-000000.parquet", "part-000001.parquet", "part-000002.parquet"
+        "part-000000.parquet",
+        "part-000001.parquet",
+        "part-000002.parquet",
     ]
     assert (summary.ok, summary.failed) == (41, 1)
     parts = [pq.read_table(p).to_pylist() for p in sorted(out.glob("part-*.parquet"))]
@@ -123,9 +130,9 @@ def test_extract_parts_concatenate_to_the_serial_mentions(archive, tmp_path, mon
     (out / "part-000001.parquet").unlink()  # as if killed while writing part 1
     again = extract_parts([archive], out, workers=1)
     assert (again.skipped, again.ok) == (27, 15)
-    assert [r for p in sorted(out.glob("part-*.parquet")) for r in pq.read_table(p).to_pylist()] == [
-        r for part in parts for r in part
-    ]
+    assert [
+        r for p in sorted(out.glob("part-*.parquet")) for r in pq.read_table(p).to_pylist()
+    ] == [r for part in parts for r in part]
 
 
 # ---------------------------------------------------------------- load_batch = load_item
@@ -167,8 +174,11 @@ def test_load_batch_equals_load_item(tmp_path, before, batch, force):
             for it in items(before):
                 store.load_item(it)
             if batched:
-                outcomes = store.load_batch([prepare(i) if not isinstance(i, DocError) else i
-                                             for i in items(batch)], force=force, now=now)
+                outcomes = store.load_batch(
+                    [prepare(i) if not isinstance(i, DocError) else i for i in items(batch)],
+                    force=force,
+                    now=now,
+                )
             else:
                 outcomes = [store.load_item(i, force=force) for i in items(batch)]
             results.append(([o for o, _ in outcomes], tables(store)))
@@ -209,7 +219,9 @@ def test_fast_tagger_equals_jieba(taggers, text):
     assert [(p.word, p.flag) for p in fast.cut(text)] == [(p.word, p.flag) for p in slow.cut(text)]
 
 
-_HAN = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=14)
+_HAN = st.text(
+    alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=14
+)
 
 
 @settings(max_examples=100, deadline=None)
@@ -228,7 +240,8 @@ def test_viterbi_equals_jieba_on_sample_runs():
     chars = sorted(char_state_tab_P)[:4000]
     runs = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 10))) for _ in range(300)]
     assert all(
-        viterbi(r) == jieba.posseg.viterbi(r, char_state_tab_P, start_P, trans_P, emit_P) for r in runs
+        viterbi(r) == jieba.posseg.viterbi(r, char_state_tab_P, start_P, trans_P, emit_P)
+        for r in runs
     )
 
 
@@ -260,8 +273,14 @@ def _cli(*args):
         ("extract", "--engine", "dask", "-o", "x.jsonl"),
         ("extract", "-o", "x.txt"),
     ],
-    ids=["unknown-engine", "scheduler-without-dask", "scheduler-without-out", "zero-workers",
-         "dask-single-file", "bad-suffix"],
+    ids=[
+        "unknown-engine",
+        "scheduler-without-dask",
+        "scheduler-without-out",
+        "zero-workers",
+        "dask-single-file",
+        "bad-suffix",
+    ],
 )
 def test_usage_errors_exit_2(args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

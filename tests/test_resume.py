@@ -16,10 +16,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from govfacts.pipeline.parallel import run_into_store
 from govfacts.pipeline.store import open_store
-
 from test_parallel import make_archive, tables  # tests/ is on sys.path under pytest
 
 pytestmark = pytest.mark.slow
@@ -101,7 +99,11 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost(archive, uninterrupted,
     db = tmp_path / "worker.duckdb"
     proc = _start(archive, db)
     _wait_for_first_batch(proc)
-    workers = [p for p in psutil.Process(proc.pid).children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+    workers = [
+        p
+        for p in psutil.Process(proc.pid).children(recursive=True)
+        if "spawn_main" in " ".join(p.cmdline())
+    ]
     assert workers, "no worker processes found"
     workers[0].send_signal(signal.SIGKILL)
     try:
