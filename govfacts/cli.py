@@ -569,18 +569,28 @@ def _json_value(v: object) -> object:
 @app.command()
 def export(
     to: Annotated[Path, typer.Option("--to", help="Folder to write into (created if needed).")],
-    fmt: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet, xlsx, or spacy (a DocBin of the mentions).")],
     db: DbOpt = None,
 ) -> None:
-    """Write every table of the store to files: csv or parquet (one per table) or xlsx (one sheet per table)."""
+    """Write every table of the store to files: csv or parquet (one per table), xlsx (one sheet
+    per table), or spacy: `govfacts.spacy`, a DocBin with each document's mentions as
+    `doc.spans["govfacts"]`, ready to train a spaCy span categorizer."""
     from govfacts.pipeline.store import export_tables
 
-    if fmt not in ("csv", "parquet", "xlsx"):
-        raise typer.BadParameter("use csv, parquet or xlsx", param_hint="--format")
+    if fmt not in ("csv", "parquet", "xlsx", "spacy"):
+        raise typer.BadParameter("use csv, parquet, xlsx or spacy", param_hint="--format")
     if to.exists() and not to.is_dir():
         raise typer.BadParameter(f"{to} is not a folder", param_hint="--to")
     with _open_store(db, must_exist=True) as store:
-        written = export_tables(store, to, fmt)
+        if fmt == "spacy":
+            from govfacts.pipeline.spacy_doc import items_from_store, write_docbin
+
+            to.mkdir(parents=True, exist_ok=True)
+            n = write_docbin(to / "govfacts.spacy", items_from_store(store))
+            written = [to / "govfacts.spacy"]
+            typer.echo(f"{n} documents", err=True)
+        else:
+            written = export_tables(store, to, fmt)
     for path in written:
         typer.echo(str(path))
 

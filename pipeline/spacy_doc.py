@@ -212,3 +212,30 @@ def read_docbin(path: Path | str) -> list[Doc]:
     _register_extensions()
     docbin = DocBin(store_user_data=True).from_disk(path)
     return list(docbin.get_docs(blank_zh().vocab))
+
+
+def items_from_store(store) -> Iterable[tuple[Document, list[Mention]]]:
+    """(document, mentions) pairs rebuilt from a store's `documents.text` and `mentions` rows.
+
+    Documents loaded before the store kept their text are passed over.
+    """
+    from dataclasses import fields
+
+    from govfacts.pipeline.aligned import AlignedText
+    from govfacts.pipeline.records import RawDocument
+
+    by_doc: dict[str, list[Mention]] = {}
+    names = {f.name for f in fields(Mention)}
+    for row in store.rows("mentions"):
+        by_doc.setdefault(row["doc_id"], []).append(Mention(**{k: v for k, v in row.items() if k in names}))
+    for row in sorted(store.rows("documents"), key=lambda r: r["doc_id"]):
+        text = row.get("text")
+        if not text:
+            continue
+        raw = RawDocument(row["doc_id"], text, row.get("source") or "", title=row.get("title"), url=row.get("url"))
+        document = Document(
+            doc_id=row["doc_id"], raw=raw, aligned=AlignedText.of(text), sentences=(),
+            script=row.get("script") or "simplified", title=row.get("title"), published=row.get("published"),
+            published_inferred=bool(row.get("published_inferred")), source_org=row.get("source_org"),
+        )
+        yield document, sorted(by_doc.get(row["doc_id"], []), key=lambda m: m.char_start)

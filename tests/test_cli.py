@@ -85,3 +85,15 @@ def test_evaluate_prints_scores():
     out = govfacts("evaluate", str(ROOT / "tests/gold/samples.jsonl"), str(CORPUS), "--quiet")
     assert out.returncode == 0
     assert "amount" in out.stdout and "period" in out.stdout
+
+
+def test_export_spacy_writes_a_docbin_of_the_stored_mentions(tmp_path: Path):
+    from govfacts.pipeline.spacy_doc import read_docbin
+
+    db = tmp_path / "s.duckdb"
+    assert govfacts("run", str(CORPUS / "000_f15e10e4591fdf19.txt"), "--db", str(db), "--quiet").returncode == 0
+    out = govfacts("export", "--db", str(db), "--to", str(tmp_path / "out"), "--format", "spacy")
+    assert out.returncode == 0
+    (doc,) = read_docbin(tmp_path / "out" / "govfacts.spacy")
+    spans = {(s.text, s.label_) for s in doc.spans["govfacts"]}
+    assert {("322个", "COUNT"), ("147.7%", "GROWTH"), ("52.9亿元", "AMOUNT"), ("金浦新能源一体化项目", "PROJECT")} <= spans
