@@ -108,6 +108,7 @@ class Mention:
     orig_start: int = 0
     orig_end: int = 0
     source_region: str | None = None  # where investment comes from (来自沪苏浙), never where it happened
+    speaker_title: str | None = None  # the speaker's organisation and post (市投资促进中心党组书记、主任)
 
 
 MENTION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Mention))

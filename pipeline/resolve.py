@@ -26,7 +26,7 @@ from govfacts.lexicons import load_table
 from govfacts.pipeline.places import document_city, mention_place
 from govfacts.pipeline.records import Document, Mention, Sentence
 
-__all__ = ["resolve", "speaker_turns", "Turn"]
+__all__ = ["resolve", "speaker_turns", "speaker_title", "interviewee", "Turn"]
 
 _TURN = regex.compile(r"(?m)^(?P<label>(?:[\p{Han}]{1,12}记者|主持人|记者|[\p{Han}·]{2,4}))[ \t]*[:：](?=[ \t]*$|[ \t]*\S)")
 
@@ -93,6 +93,21 @@ def speaker_turns(text: str) -> list[Turn]:
     if len(turns) < 2 or len({t.speaker for t in turns}) < 2:
         return []
     return turns
+
+
+def speaker_title(text: str, name: str) -> str | None:
+    """The organisation and post written before a speaker's name (`…党组书记、主任王莉`), if any."""
+    if len(name) < 2 or name in ("主持人", "记者") or name.endswith("记者"):
+        return None
+    title = _speaker_cues()["title"].pattern
+    pattern = regex.compile(
+        rf"(?P<t>[^，,。：:\s—“”（(）)]{{0,36}}?(?:{title})){regex.escape(name)}(?!\p{{Han}}{{2}}[省市县区])"
+    )
+    lead = regex.compile(rf"^.*(?:{_speaker_cues()['lead'].pattern})")
+    other = regex.compile(rf"^.*(?:{title})\p{{Han}}{{2,3}}、")  # 局长郑海波、来安县副县长: another person first
+    found = [other.sub("", lead.sub("", m.group("t"))) for m in pattern.finditer(text)]
+    found = [t for t in found if t]
+    return max(found, key=len) if found else None
 
 
 def _speaker_at(turns: list[Turn], starts: list[int], pos: int) -> str | None:
@@ -383,6 +398,7 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     turns = speaker_turns(text)
     turn_starts = [t.char_start for t in turns]
     official = interviewee(text)
+    titles: dict[str, str | None] = {}
     home = document_city(doc)
     mentions = sorted(mentions, key=lambda m: m.char_start)
     periods = _periods(doc, mentions, times, turns)
@@ -391,6 +407,9 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
         sentence = context.sentence_at(doc, m.char_start)
         orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
         city, area, source_region = mention_place(doc, m, home)
+        speaker = (_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official
+        if speaker is not None and speaker not in titles:
+            titles[speaker] = speaker_title(text, speaker)
         out.append(
             replace(
                 m,
@@ -400,7 +419,8 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
                 published=doc.published,
                 period_start=period_start,
                 period_end=period_end,
-                speaker=(_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official,
+                speaker=speaker,
+                speaker_title=titles.get(speaker) if speaker else None,
                 city=city,
                 area=area,
                 source_region=source_region,

@@ -287,11 +287,12 @@ class Store:
 
     def create_schema(self) -> None:
         """Create every table of `schema.json` that does not exist yet, and add the nullable
-        columns an older store lacks (documents.text came later; its old rows keep NULL)."""
+        columns an older store lacks (documents.text and mentions.speaker_title came later; their
+        old rows keep NULL)."""
         with self.engine.begin() as conn:
             for table in TABLES:
                 conn.execute(sa.text(_ddl(table)))
-            for table in ("documents",):
+            for table in ("documents", "mentions"):
                 have = set(conn.execute(sa.text(f"SELECT * FROM {_q(table)} WHERE 1 = 0")).keys())
                 for c in schema()["tables"][table]["columns"]:
                     if c["name"] not in have and c["nullable"]:
