@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 from govfacts.extractors import context, grammar
@@ -265,6 +265,7 @@ def _is_stop(t: Token) -> bool:
     return t.pos == "v" and t.word in stage_words()
 
 
+@lru_cache(maxsize=65536)  # words repeat: look each up once
 def _head_of(word: str) -> tuple[str, str] | None:
     """(head, role) when a token ends in a head or platform word."""
     for w, role in _heads_by_length():
