@@ -28,6 +28,7 @@ from pathlib import Path
 
 import regex
 from govfacts.lexicons import load_table
+from govfacts.pipeline import gazetteer
 from govfacts.pipeline.read import bundled_corpus
 
 __all__ = ["documents", "write_archive", "main"]
@@ -37,16 +38,6 @@ ROWS_PER_FILE = 10_000  # rows per JSONL/Parquet file
 SENTENCES = (6, 30)  # sentences per document (inclusive)
 TRADITIONAL_SHARE = 0.3
 ARTEFACT_SHARE = 0.3
-GAZETTEER_COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "parent_code",
-    "province",
-    "city",
-    "short_names",
-    "abbrev",
-)
 SAMPLE_CITIES = ("淮北市", "淮南市", "安庆市")  # the cities the sample texts are about
 # Units swapped for another of the same kind (a test fixture, not a lexicon).
 UNIT_SWAPS = (("亿元", "万元"), ("万元", "亿元"), ("个", "家"), ("家", "个"), ("个", "项"))
@@ -88,7 +79,7 @@ def _sentences() -> list[str]:
 
 
 def _cities() -> list[str]:
-    rows = load_table("gazetteer.tsv", GAZETTEER_COLUMNS, key="code")
+    rows = load_table("gazetteer.tsv", gazetteer._GAZETTEER_COLUMNS, key="code")  # noqa: SLF001
     return sorted(
         r["name"] for r in rows if r["level"] == "prefecture" and r["name"].endswith("市")
     )

@@ -77,19 +77,6 @@ def _resolve_inputs(inputs: list[Path] | None) -> list[Path]:
     return inputs
 
 
-def _progress(console: Console, quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-        transient=True,
-    )
-
-
 @app.command()
 def normalize(
     file: Annotated[Path, typer.Argument(help="A .txt or .html file (any encoding).", exists=True)],
@@ -374,7 +361,7 @@ def _collect(paths: list[Path], manifest: Path | None, quiet: bool, console: Con
     from govfacts.pipeline.stages import run as run_pipeline
 
     processed, errors = [], []
-    with _progress(console, quiet) as progress:
+    with _archive_progress(console, quiet) as progress:
         task = progress.add_task("documents", total=None, rate="")
         for item in run_pipeline(paths, manifest=manifest):
             progress.advance(task)
