@@ -537,6 +537,7 @@ def _head_pos(text: str, lo: int, hi: int, spans: tuple[_Span, ...]) -> int:
     return pos
 
 
+@lru_cache(maxsize=4096)  # a clause is read once, however many mentions ask about it
 def _clause_finding(
     text: str, lo: int, hi: int, home: DocPlace, *, own: tuple[int, int] | None = None
 ) -> _Finding | None:
@@ -631,6 +632,7 @@ def _surface_of(text: str, g: _Group) -> str:
 # ---------------------------------------------------------------- one mention
 
 
+@lru_cache(maxsize=4096)
 def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
     out = []
