@@ -247,6 +247,9 @@ class LoadSummary:
     errors: list[DocError] = field(default_factory=list)
 
 
+DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
+
+
 class Store:
     """A DuckDB file or a PostgreSQL database holding the govfacts tables."""
 
@@ -260,7 +263,12 @@ class Store:
         self.is_duckdb = self.url.get_backend_name() == "duckdb"
         try:
             # PostgreSQL: no pooled connections left behind; DuckDB: the dialect's own pool.
-            kwargs = {} if self.is_duckdb else {"poolclass": sa.pool.NullPool}
+            # DuckDB's buffer cache is capped so that a long archive run does not grow with the store.
+            kwargs = (
+                {"connect_args": {"config": {"memory_limit": DUCKDB_MEMORY_LIMIT}}}
+                if self.is_duckdb
+                else {"poolclass": sa.pool.NullPool}
+            )
             self.engine = sa.create_engine(url, **kwargs)
             self.create_schema()
         except sa.exc.SQLAlchemyError as exc:
