@@ -57,12 +57,15 @@ def interviewee(text: str) -> str | None:
     for m in regex.finditer(rf"(?P<name>[\p{{Han}}]{{2,3}}?)(?:{cues['verb'].pattern})", text):
         votes[m.group("name")] = votes.get(m.group("name"), 0) + 1
     return max(votes, key=votes.__getitem__) if votes else None
-_STOCK = regex.compile(r"累计|在谈|达到|总数|共有|现有|储备|存量|在建|在库|合计|入驻|落户")
-_SINCE_AFTER = regex.compile(r"[^，。；]{0,8}?以来")
-# 会上, 推介会上: the event talked about; dated only if the carried period is an event's day.
-_EVENT_REFERENCE = regex.compile(r"(?:[^，。；]{0,8}?(?:会|仪式|活动)上)")
-# A standing stock in the clause (在库培育, 现有): no flow period unless a cutoff dates it.
-_STOCK_CLAUSE = regex.compile(r"在库|现有|存量|在册")
+
+
+@cache
+def _period_cues() -> dict[str, regex.Pattern[str]]:
+    """role → one pattern of the cues of `lexicons/period_cues.tsv` (see its header)."""
+    by_role: dict[str, list[str]] = {}
+    for r in load_table("period_cues.tsv", ("pattern", "role", "note")):
+        by_role.setdefault(r["role"], []).append(r["pattern"])
+    return {role: regex.compile("|".join(f"(?:{p})" for p in pats)) for role, pats in by_role.items()}
 
 
 @cache
@@ -124,14 +127,6 @@ def _year_of(expr: TimeExpr) -> int | None:
 _NON_GOVERNING = frozenset({"year_ago"})
 # Points in time: they carry beyond their sentence only when they open a paragraph.
 _EVENT_KINDS = frozenset({"day", "days", "month"})
-# 全年目标, 年度计划: the period names the target, it does not date the figure after it.
-_NAMES_A_TARGET = regex.compile(
-    r"(?:目标|任务|计划)"  # 全年目标
-    r"|[^，。；、\d]{0,12}?(?:计划|方案|意见|办法|规划|要点)(?![新开签实引完])"  # 2020年全市招商推介活动计划
-    r"|[^，。；、\d]{0,10}?集中(?:开工|签约|竣工|投产)"  # 2023年二季度重点项目集中开工(活动): an event's name
-)
-# Paragraphs about the future: what they say is a target or a plan, not this period's fact.
-_FUTURE_HEAD = regex.compile(r"(?:下一步|今后|未来|接下来|下阶段)")
 _HEAD_SLACK = 4  # characters a clause may carry before its head expression (其中，在，全市)
 
 
@@ -149,7 +144,7 @@ def _scopes(doc: Document, times: list[TimeExpr]) -> _Scope:
     for t in times:
         if t.kind in _NON_GOVERNING or t.period_start is None and t.period_end is None:
             continue
-        if _NAMES_A_TARGET.match(text, t.char_end):
+        if _period_cues()["names_target"].match(text, t.char_end):
             continue
         k = bisect.bisect_right(starts, t.char_start) - 1
         if k < 0:
@@ -202,10 +197,10 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             continue
         own_clause = governing is not None and governing.char_start >= c_start
         dating = governing or carried
-        if not own_clause and _STOCK_CLAUSE.search(text, c_start, m.char_start) and (dating is None or dating.kind != "cutoff"):
+        if not own_clause and _period_cues()["stock_clause"].search(text, c_start, m.char_start) and (dating is None or dating.kind != "cutoff"):
             out.append((None, None))  # 在库培育…173户: a standing stock, no flow period
             continue
-        if governing is None and _EVENT_REFERENCE.match(text, sent.char_start):
+        if governing is None and _period_cues()["event_reference"].match(text, sent.char_start):
             if carried is None or carried.kind not in _EVENT_KINDS:
                 out.append((None, None))  # 会上: an event the text does not date
                 continue
@@ -315,7 +310,7 @@ def paragraph_periods(doc: Document, positions: list[int]) -> list[tuple[date | 
 
 def _paragraph_resets(doc: Document, sent: Sentence) -> bool:
     text = doc.text
-    if _FUTURE_HEAD.match(text, sent.char_start):
+    if _period_cues()["future_head"].match(text, sent.char_start):
         return True
     head = text[sent.char_start : sent.char_start + 8]
     return bool((b := _blockers().search(head)) and b.start() <= _HEAD_SLACK)
@@ -378,7 +373,7 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
     if governing is None:
         return (None, None)
     start, end = governing.period_start, governing.period_end
-    if _SINCE_AFTER.match(doc.text, governing.char_end) and governing.kind not in ("since", "cutoff"):
+    if _period_cues()["since_after"].match(doc.text, governing.char_end) and governing.kind not in ("since", "cutoff"):
         end = doc.published  # 自今年5月份成立以来: from then until the report
     if governing.text == "今年" and doc.published and end and end.year == doc.published.year:
         end = doc.published  # 今年 with no cutoff: from 1 January to the day of the report
@@ -386,7 +381,7 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
         sentence_start = context.sentence_at(doc, m.char_start)
         lo = sentence_start.char_start if sentence_start else 0
         clause = doc.text[context.clause_start(doc.text, m.char_start, lo) : m.char_start]
-        if _STOCK.search(clause):
+        if _period_cues()["stock"].search(clause):
             start = None  # a stock at the cutoff day, not a flow since 1 January
     return (start, end)
 
