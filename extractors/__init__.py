@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from govfacts.extractors import grammar
 from govfacts.extractors.amounts import extract_amounts
 from govfacts.extractors.counts import extract_counts
 from govfacts.extractors.dates import extract_dates
@@ -24,10 +25,6 @@ __all__ = ["EXTRACTORS", "KIND_PRIORITY", "extract", "resolve_overlaps"]
 Extractor = Callable[[Document], list[Mention]]
 
 KIND_PRIORITY = ("project", "amount", "growth", "share", "count", "date")
-GENERIC_SUBJECTS = frozenset(
-    {"总投资", "投资额", "协议投资", "协议投资额", "计划总投资", "投资", "同比", "同比增长", "增长", "同比下降", "下降",
-     "占", "占比", "比重", "其中", "分别", "总投资额", "合同投资", "签约额"}
-)
 
 
 # The extractors, in the order they run (the order does not change the result).
@@ -92,7 +89,7 @@ def _link_subjects(doc: Document, mentions: list[Mention]) -> list[Mention]:
 
 
 def _is_generic(subject: str) -> bool:
-    return subject in GENERIC_SUBJECTS or len(subject) <= 1
+    return subject in grammar.subject_words()["generic"] or len(subject) <= 1
 
 
 def extract(doc: Document) -> list[Mention]:

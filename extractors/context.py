@@ -30,11 +30,6 @@ __all__ = [
 
 CLAUSE_STOPS = "，,；;。！？!?\n：:"
 _LINKS = ("", "为", "是", "达", "达到", "了", "计")
-_SUBJECT_TRIM_HEAD = regex.compile(
-    r"^(?:其中|全市|全县|全区|全省|本市|我市|我县|我区|全年|今年|当年|共计|共|累计|合计|总计|分别|新增了|"
-    r"完成|实现|达到|达|有|为|是|开展|组织|举办|接待|对接了|对接|先后|各|现场|已经|已|并|和|及|与|、)+"
-)
-_SUBJECT_TRIM_TAIL = regex.compile(r"(?:共计|共|累计|合计|总计|分别|达到|达|为|是|约|近|超过|超|逾|突破|过|不少于|不足|的)+$")
 # match() anchors at the position given; a ^ would only match at the start of the text.
 _NP_AFTER = regex.compile(
     r"[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)"
@@ -124,6 +119,15 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     return best
 
 
+@cache
+def _subject_trims() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """Patterns trimming scope words from a subject's front and linking words from its end."""
+    words = grammar.subject_words()
+    head = grammar.alternation(words["head"])
+    tail = grammar.alternation(words["tail"])
+    return regex.compile(f"^(?:{head})+"), regex.compile(f"(?:{tail})+$")
+
+
 def subject_before(text: str, start: int, floor: int = 0) -> str:
     """The noun phrase before a quantity in its clause (`全市签约工业项目` → `签约工业项目`)."""
     c = clause_start(text, start, floor)
@@ -133,8 +137,9 @@ def subject_before(text: str, start: int, floor: int = 0) -> str:
         phrase = phrase[cut + 1 :]
     while (m := _LEADING_NUMBERS.match(phrase)) and m.end() < len(phrase):
         phrase = phrase[m.end() :]  # 11月5日总投资 → 总投资
-    phrase = _SUBJECT_TRIM_TAIL.sub("", phrase)
-    phrase = _SUBJECT_TRIM_HEAD.sub("", phrase)
+    trim_head, trim_tail = _subject_trims()
+    phrase = trim_tail.sub("", phrase)
+    phrase = trim_head.sub("", phrase)
     return phrase.strip()
 
 

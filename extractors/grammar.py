@@ -29,6 +29,7 @@ __all__ = [
     "Metric",
     "metrics",
     "MULTIPLIER",
+    "subject_words",
     "slogans",
     "in_slogan",
     "stock_metrics",
@@ -51,6 +52,15 @@ def alternation(words: Iterable[str]) -> str:
 def currencies() -> dict[str, str]:
     """Currency surface → ISO 4217 code."""
     return {r["surface"]: r["iso"] for r in load_table("currencies.tsv", ("surface", "iso", "note"), key="surface")}
+
+
+@cache
+def subject_words() -> dict[str, frozenset[str]]:
+    """role (head, tail, generic) → words of `lexicons/subject_words.tsv`."""
+    out: dict[str, set[str]] = {"head": set(), "tail": set(), "generic": set()}
+    for r in load_table("subject_words.tsv", ("word", "role")):
+        out[r["role"]].add(r["word"])
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 @cache

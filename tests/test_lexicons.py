@@ -404,3 +404,27 @@ def test_load_list_rejects_duplicates(fake_files: dict[str, str]) -> None:
 
 def test_lexicon_error_is_a_value_error() -> None:
     assert issubclass(LexiconError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "phrase,subject",
+    [
+        ("全市新签约工业项目", "新签约工业项目"),  # scope word trimmed from the front
+        ("其中累计实现到位资金", "到位资金"),  # several front words in a row
+        ("利用省外资金共计", "利用省外资金"),  # linking word trimmed from the end
+        ("签约项目", "签约项目"),  # nothing to trim
+    ],
+)
+def test_subject_words_trim_subjects(phrase, subject):
+    from govfacts.extractors.context import subject_before
+
+    text = phrase + "12个"
+    assert subject_before(text, len(phrase)) == subject
+
+
+def test_subject_words_roles():
+    from govfacts.extractors.grammar import subject_words
+
+    words = subject_words()
+    assert {"全市", "其中", "累计"} <= words["head"] and {"共计", "的"} <= words["tail"]
+    assert {"总投资", "同比增长", "占比"} <= words["generic"]
