@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Union
 
 import regex
@@ -103,8 +104,8 @@ class AlignedText:
         """Join aligned parts in the given order (a reordering keeps every span)."""
         return cls(
             "".join(p.text for p in parts),
-            tuple(x for p in parts for x in p.starts),
-            tuple(x for p in parts for x in p.ends),
+            tuple(chain.from_iterable(p.starts for p in parts)),
+            tuple(chain.from_iterable(p.ends for p in parts)),
         )
 
     def translate(self, table: dict[int, str]) -> AlignedText:

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
+import ahocorasick_rs
+import regex
+
 from govfacts.lexicons import LexiconError, load_table
 
 __all__ = ["Place", "PlaceSpan", "lookup", "city_of", "find_places", "is_within"]
@@ -113,7 +116,10 @@ class _Tables:
     stop_runs: tuple[str, ...]
     stop_starts: frozenset[str]
     run_chars: frozenset[str]
-    lengths: dict[str, tuple[int, ...]]  # first character -> surface lengths, longest first
+    # Every surface of >= 2 characters (names and stop words) in one automaton: a text is scanned
+    # once in compiled code, and Python only looks at the positions where something starts.
+    automaton: ahocorasick_rs.AhoCorasick
+    run_start: regex.Pattern[str]  # where a run of province abbreviations may start
 
 
 def _ordered(cands: list[tuple[int, Place]]) -> tuple[Place, ...]:
@@ -173,13 +179,19 @@ def _tables() -> _Tables:
     stop_names = frozenset(r["surface"] for r in stops if r["scope"] == "name")
     stop_runs = tuple(r["surface"] for r in stops if r["scope"] == "abbrev_run")
     stop_starts = frozenset(r["surface"] for r in stops if r["scope"] == "abbrev_start")
-    by_first: dict[str, set[int]] = {}
-    for surface in (*scan, *stop_names):
-        if len(surface) >= 2:
-            by_first.setdefault(surface[0], set()).add(len(surface))
-    lengths = {char: tuple(sorted(ls, reverse=True)) for char, ls in by_first.items()}
+    surfaces = sorted({s for s in (*scan, *stop_names) if len(s) >= 2})
+    automaton = ahocorasick_rs.AhoCorasick(surfaces)
+    run_start = regex.compile(f"[{regex.escape(''.join(sorted(run_chars)))}]{{2}}")
     return _Tables(
-        by_code, by_surface, scan, stop_names, stop_runs, stop_starts, frozenset(run_chars), lengths
+        by_code,
+        by_surface,
+        scan,
+        stop_names,
+        stop_runs,
+        stop_starts,
+        frozenset(run_chars),
+        automaton,
+        run_start,
     )
 
 
@@ -230,18 +242,26 @@ def is_within(place: Place, city: str | Place) -> bool:
     return False
 
 
-def _match_at(text: str, i: int, tables: _Tables) -> tuple[int, _Entry | None]:
+def _longest_at(text: str, tables: _Tables) -> dict[int, int]:
+    """Start offset -> length of the longest surface starting there, for the whole text."""
+    longest: dict[int, int] = {}
+    for _, start, end in tables.automaton.find_matches_as_indexes(text, overlapping=True):
+        if end - start > longest.get(start, 0):
+            longest[start] = end - start
+    return longest
+
+
+def _match_at(
+    text: str, i: int, tables: _Tables, longest: dict[int, int]
+) -> tuple[int, _Entry | None]:
     """Length and meaning of the longest surface at `i` (entry None: a stop word; 0: nothing)."""
-    for length in tables.lengths.get(text[i], ()):
-        surface = text[i : i + length]
-        if len(surface) < length:
-            continue
-        if surface in tables.stop_names:
-            return length, None
-        entry = tables.scan.get(surface)
-        if entry is not None:
-            return length, entry
-    return 0, None
+    length = longest.get(i, 0)
+    if not length:
+        return 0, None
+    surface = text[i : i + length]
+    if surface in tables.stop_names:
+        return length, None
+    return length, tables.scan[surface]
 
 
 def _street_follows(text: str, j: int) -> bool:
@@ -259,14 +279,16 @@ def _bad_boundary(text: str, i: int, length: int, entry: _Entry) -> bool:
     return False
 
 
-def _crossed(text: str, i: int, length: int, entry: _Entry, tables: _Tables) -> bool:
+def _crossed(
+    text: str, i: int, length: int, entry: _Entry, tables: _Tables, longest: dict[int, int]
+) -> bool:
     """Whether a short name at `i` loses to a stronger name crossing its end (更新安庆: not 新安).
 
     The crossing name wins when it is a full or zone name, or names a higher level.
     """
     best = _LEVEL_RANK[entry.places[0].level]
     for j in range(i + 1, i + length):
-        other_length, other = _match_at(text, j, tables)
+        other_length, other = _match_at(text, j, tables, longest)
         if (
             other is not None
             and j + other_length > i + length
@@ -283,7 +305,7 @@ def _inside(places: tuple[Place, ...], spans: list[PlaceSpan], i: int) -> tuple[
     return tuple(p for p in places if any(p != q and is_within(p, q) for q in spans[-1].places))
 
 
-def _abbrev_run(text: str, i: int, tables: _Tables) -> int:
+def _abbrev_run(text: str, i: int, tables: _Tables, longest: dict[int, int]) -> int:
     """Length of a valid run of >= 2 distinct province abbreviations starting at `i`, else 0."""
     if text[i] in tables.stop_starts:
         return 0
@@ -291,7 +313,7 @@ def _abbrev_run(text: str, i: int, tables: _Tables) -> int:
     while (
         j < len(text)
         and text[j] in tables.run_chars
-        and (j == i or _match_at(text, j, tables)[0] == 0)
+        and (j == i or j not in longest)
     ):
         j += 1
     run = text[i:j]
@@ -315,10 +337,16 @@ def find_places(text: str) -> list[PlaceSpan]:
         Non-overlapping spans in text order; [] when there are none.
     """
     tables = _tables()
+    longest = _longest_at(text, tables)
+    starts = set(longest)
+    starts.update(m.start() for m in tables.run_start.finditer(text, overlapped=True))
     spans: list[PlaceSpan] = []
     i = 0
-    while i < len(text):
-        length, entry = _match_at(text, i, tables)
+    for start in sorted(starts):  # nothing can begin anywhere else
+        if start < i:
+            continue
+        i = start
+        length, entry = _match_at(text, i, tables, longest)
         if length:
             surface = text[i : i + length]
             if entry is None:  # a stop word, unless it is a place right after its parent
@@ -328,7 +356,7 @@ def find_places(text: str) -> list[PlaceSpan]:
             if (
                 entry is not None
                 and entry.kind == "short"
-                and _crossed(text, i, length, entry, tables)
+                and _crossed(text, i, length, entry, tables, longest)
             ):
                 i += 1  # let the crossing name match
                 continue
@@ -337,7 +365,7 @@ def find_places(text: str) -> list[PlaceSpan]:
                 spans.append(PlaceSpan(i, i + length, surface, entry.kind, places, entry.zone))
             i += length
             continue
-        run = _abbrev_run(text, i, tables)
+        run = _abbrev_run(text, i, tables, longest)
         for k in range(i, i + run):
             spans.append(PlaceSpan(k, k + 1, text[k], "abbrev", tables.by_surface[text[k]]))
         i += run or 1

