@@ -47,8 +47,20 @@ def _value(num: str | None, mult: str | None) -> Decimal | None:
     return base
 
 
+# The project extractor reads the same document's amounts right after `extract` did:
+# remember the last document's (by identity; a Document is immutable).
+_last: tuple[Document, tuple[Mention, ...]] | None = None
+
+
 def extract_amounts(doc: Document) -> list[Mention]:
     """Every amount of money in `doc`, in document order."""
+    global _last
+    if _last is None or _last[0] is not doc:
+        _last = (doc, tuple(_amounts(doc)))
+    return list(_last[1])
+
+
+def _amounts(doc: Document) -> list[Mention]:
     text = doc.text
     out: list[Mention] = []
     for m in grammar.amount_pattern().finditer(text):

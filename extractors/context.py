@@ -47,20 +47,30 @@ _SIZE_CLASS = regex.compile(
 _LEADING_NUMBERS = regex.compile(r"^[^，。；、]*?[\d〇一二三四五六七八九十百千万亿]+(?:年|月|日|号|个|家|亿元|万元|元|%)+")
 
 
+_STOP = regex.compile(f"[{regex.escape(CLAUSE_STOPS)}]")
+_STOP_BEFORE = regex.compile(f"(?r)[{regex.escape(CLAUSE_STOPS)}]")  # searches leftwards
+
+
 def clause_start(text: str, pos: int, floor: int = 0) -> int:
-    """Start of the clause containing `pos` (after the last clause stop before it)."""
-    i = pos - 1
-    while i >= floor and text[i] not in CLAUSE_STOPS:
-        i -= 1
-    return i + 1
+    """Start of the clause containing `pos` (after the last clause stop before it).
+
+    >>> clause_start("上半年，签约项目52个", 8)
+    4
+    """
+    if pos <= floor:
+        return pos
+    m = _STOP_BEFORE.search(text, max(floor, 0), pos)
+    return m.end() if m else max(floor, 0)
 
 
 def clause_end(text: str, pos: int) -> int:
-    """End of the clause containing `pos` (at the next clause stop)."""
-    i = pos
-    while i < len(text) and text[i] not in CLAUSE_STOPS:
-        i += 1
-    return i
+    """End of the clause containing `pos` (at the next clause stop).
+
+    >>> clause_end("签约项目52个，总投资10亿元", 2)
+    7
+    """
+    m = _STOP.search(text, pos)
+    return m.start() if m else max(pos, len(text))
 
 
 def sentence_at(doc: Document, pos: int) -> Sentence | None:

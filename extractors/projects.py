@@ -474,9 +474,10 @@ def _counted(text: str, cand: _Candidate) -> bool:
     if _COUNT_AFTER.match(text, cand.end):
         return True
     before = text[max(0, cand.start - 3) : cand.start]
-    return bool(
-        regex.search(r"\d(?:个|家|项|批)$|[一二三四五六七八九十两百千几](?:个|家|项|批)$", before)
-    )
+    return bool(_COUNT_BEFORE.search(before))
+
+
+_COUNT_BEFORE = regex.compile(r"[\d一二三四五六七八九十两百千几](?:个|家|项|批)$")
 
 
 # ---------------------------------------------------------------- attributes

@@ -251,7 +251,6 @@ def _cues() -> _Cues:
 # ---------------------------------------------------------------- spans, groups, roles
 
 
-@lru_cache(maxsize=8192)
 @lru_cache(maxsize=2048)  # each clause is asked about once per mention in it
 def _spans(text: str) -> tuple[_Span, ...]:
     """Places and named regions of `text`; a region wins over the places inside it."""
@@ -650,7 +649,10 @@ def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
     cues = _cues()
     rest = text[lo : m.char_start] + "，" + text[m.char_end : hi]
     rest = cues.head.sub("", _LEAD.sub("", rest))
-    return not regex.search(r"\p{Han}", rest)
+    return not _ANY_HAN.search(rest)
+
+
+_ANY_HAN = regex.compile(r"\p{Han}")
 
 
 def _governing(
