@@ -73,9 +73,20 @@ def clause_end(text: str, pos: int) -> int:
     return m.start() if m else max(pos, len(text))
 
 
+_last_starts: tuple[Document, list[int]] | None = None
+
+
+def sentence_starts(doc: Document) -> list[int]:
+    """The start offsets of `doc`'s sentences (kept for the last document asked about)."""
+    global _last_starts
+    if _last_starts is None or _last_starts[0] is not doc:
+        _last_starts = (doc, [s.char_start for s in doc.sentences])
+    return _last_starts[1]
+
+
 def sentence_at(doc: Document, pos: int) -> Sentence | None:
     """The sentence of `doc` that contains character `pos`."""
-    starts = [s.char_start for s in doc.sentences]
+    starts = sentence_starts(doc)
     k = bisect.bisect_right(starts, pos) - 1
     if k >= 0 and doc.sentences[k].char_start <= pos < max(doc.sentences[k].char_end, pos + 1):
         return doc.sentences[k]

@@ -432,13 +432,22 @@ def _strip_places(name: str) -> str:
         name = name[spans[0].char_end :]
 
 
-def _is_generic(name: str) -> bool:
-    """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目: a class, not a name."""
-    rest = _PERIOD_PREFIX.sub("", _strip_places(name))
-    heads = sorted(_roles()["head"] | _generic()["head"], key=len, reverse=True)
+@cache
+def _class_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Head words (longest first) and the words that make `…项目` a class (重点, 签约)."""
+    heads = tuple(sorted(_roles()["head"] | _generic()["head"], key=len, reverse=True))
     class_ends = tuple(w for w, sw in stage_words().items() if sw.names_class) + tuple(
         _generic()["class_end"]
     )
+    return heads, class_ends
+
+
+def _is_generic(name: str) -> bool:
+    """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目: a class, not a name."""
+    rest = _PERIOD_PREFIX.sub("", _strip_places(name))
+    heads, class_ends = _class_words()
+    if not rest.endswith(heads):
+        return False
     for h in heads:
         if rest.endswith(h):
             body = rest[: -len(h)]
@@ -466,7 +475,7 @@ def _is_platform(name: str) -> bool:
     spans = find_places(name)
     if spans and spans[-1].kind == "zone" and spans[-1].char_end == len(name):
         return True
-    return any(name.endswith(w) for w in _roles()["platform"])
+    return name.endswith(tuple(_roles()["platform"]))
 
 
 def _counted(text: str, cand: _Candidate) -> bool:

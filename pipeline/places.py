@@ -265,8 +265,26 @@ def _spans(text: str) -> tuple[_Span, ...]:
     return tuple(sorted(out, key=lambda s: s.char_start))
 
 
+def _within(spans: tuple[_Span, ...], lo: int, hi: int) -> list[_Span]:
+    """The spans (sorted by start) lying inside `[lo, hi)`."""
+    i = bisect.bisect_left(spans, lo, key=_start_of)
+    out = []
+    for s in spans[i:]:
+        if s.char_start >= hi:
+            break
+        if s.char_end <= hi:
+            out.append(s)
+    return out
+
+
+def _start_of(s: _Span) -> int:
+    return s.char_start
+
+
 def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
     """The longest of `words` that `text` ends with."""
+    if not text.endswith(words):
+        return None
     for w in words:
         if text.endswith(w):
             return w
@@ -278,7 +296,7 @@ def _groups(
 ) -> list[_Group]:
     """Lists of places in `text[lo:hi]` (one clause) with the role their cues give them."""
     cues = _cues()
-    inside = [s for s in spans if lo <= s.char_start and s.char_end <= hi]
+    inside = _within(spans, lo, hi)
     raw: list[list[_Span]] = []
     for s in inside:
         if raw and cues.list_gap.match(text[raw[-1][-1].char_end : s.char_start]):
@@ -524,7 +542,7 @@ def _area_surface(text: str, unit: _Unit) -> str:
 def _head_pos(text: str, lo: int, hi: int, spans: tuple[_Span, ...]) -> int:
     """Where a clause's subject starts: after bullets, head words and time words."""
     cues = _cues()
-    starts = {s.char_start for s in spans}
+    starts = {s.char_start for s in _within(spans, lo, hi)}
     pos = lo
     while pos < hi:
         if pos in starts:
@@ -545,7 +563,7 @@ def _clause_finding(
     spans = _spans(text)
     pos = _head_pos(text, lo, hi, spans)
     city = home.city
-    head_home = any(text.startswith(w, pos) for w in cues.words["home"])
+    head_home = text.startswith(cues.words["home"], pos)
     units: list[_Unit] = []
     head_units: list[_Unit] = []
     names_city = False
@@ -757,7 +775,7 @@ def mention_place(
         figure, and the place investment comes from (沪苏浙, 长三角) or None.
     """
     text = doc.text
-    starts = [s.char_start for s in doc.sentences]
+    starts = context.sentence_starts(doc)
     k = bisect.bisect_right(starts, mention.char_start) - 1
     lo, hi = 0, len(text)
     if k >= 0:

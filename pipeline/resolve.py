@@ -139,7 +139,7 @@ class _Scope:
 
 def _scopes(doc: Document, times: list[TimeExpr]) -> _Scope:
     text = doc.text
-    starts = [s.char_start for s in doc.sentences]
+    starts = context.sentence_starts(doc)
     by_sentence: dict[int, list[tuple[TimeExpr, bool]]] = {}
     for t in times:
         if t.kind in _NON_GOVERNING or t.period_start is None and t.period_end is None:
@@ -169,7 +169,7 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
     """
     text = doc.text
     scope = _scopes(doc, times)
-    starts = [s.char_start for s in doc.sentences]
+    starts = context.sentence_starts(doc)
     state = _Carried(turn_starts=frozenset(t.char_start for t in turns))
     walked = -1
     out: list[tuple[date | None, date | None]] = []
@@ -284,7 +284,7 @@ def paragraph_periods(doc: Document, positions: list[int]) -> list[tuple[date | 
     """
     times = document_time_expressions(doc)
     scope = _scopes(doc, times)
-    starts = [s.char_start for s in doc.sentences]
+    starts = context.sentence_starts(doc)
     state = _Carried()
     walked = -1
     out: list[tuple[date | None, date | None]] = []

