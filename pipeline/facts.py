@@ -68,6 +68,25 @@ NEAR_DUPLICATE_THRESHOLD = (
 NUM_PERM = 128  # MinHash permutations: ±0.04 standard error on the Jaccard estimate
 SCHEME = "affine32"  # datasketch's 32-bit hashing: 8 hex digits per permutation
 FACT_KINDS = ("amount", "count", "growth", "share")
+# The `mentions` columns `consolidate` reads.
+MENTION_COLUMNS = (
+    "mention_id",
+    "doc_id",
+    "content_hash",
+    "kind",
+    "role",
+    "metric",
+    "value",
+    "unit",
+    "qualifier",
+    "status",
+    "city",
+    "area",
+    "period_start",
+    "period_end",
+    "published",
+    "char_start",
+)
 YI = Decimal(100_000_000)  # 亿
 SIX_PLACES = Decimal("0.000001")
 STATUS_ORDER = ("actual", "target", "plan")

@@ -247,7 +247,7 @@ class LoadSummary:
     errors: list[DocError] = field(default_factory=list)
 
 
-DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
+DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
 
 
 class Store:
@@ -578,9 +578,11 @@ class Store:
             docs_by_hash[d["content_hash"]].append(d["doc_id"])
         story_of = {d["doc_id"]: dups.get(d["doc_id"], d["doc_id"]) for d in docs}
         with self.engine.connect() as conn:
+            # Only the columns consolidation reads: the evidence (sentence, text) stays in the store.
+            cols = ", ".join(_q(c) for c in facts_mod.MENTION_COLUMNS)
             result = conn.execute(
                 sa.text(
-                    'SELECT * FROM "mentions" '
+                    f'SELECT {cols} FROM "mentions" '
                     "WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL"
                 ),
                 {"role": "fact"},
