@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
+from itertools import groupby
 
 import regex
 
@@ -52,6 +53,7 @@ __all__ = [
     "similarity",
     "find_duplicates",
     "consolidate",
+    "consolidate_sorted",
     "derive_increments",
     "city_period",
     "targets",
@@ -267,60 +269,82 @@ def consolidate(
     """
     groups: dict[tuple, list[Mapping[str, object]]] = defaultdict(list)
     for m in mentions:
-        if (
-            m["role"] != "fact"
-            or not m["metric"]
-            or m["value"] is None
-            or m["kind"] not in FACT_KINDS
-        ):
-            continue
-        key = (
-            m["city"],
-            m["area"],
-            m["period_start"],
-            m["period_end"],
-            m["metric"],
-            m["kind"],
-            m["status"],
-        )
-        groups[key].append(m)
-    facts = []
-    for key, ms in groups.items():
-        ordered = sorted(
-            ms,
-            key=lambda m: (
-                m["published"] is not None,
-                m["published"] or date.min,  # latest publication first...
-                -int(m["char_start"]),  # ...then, within a document, the first in the text
-            ),
-            reverse=True,
-        )
-        chosen = ordered[0]
-        values: list[str] = []
-        for m in ordered:
-            shown = _show(Decimal(m["value"]), m["unit"])
-            if shown not in values:
-                values.append(shown)
-        doc_ids = sorted(
-            {d for m in ms for d in docs_by_hash.get(str(m["content_hash"]), (m["doc_id"],))}
-        )
-        stories = {story_of.get(d, d) for d in doc_ids}
-        facts.append(
-            Fact(
-                *key,
-                scope="reported",
-                value=Decimal(chosen["value"]),
-                unit=chosen["unit"],
-                qualifier=str(chosen["qualifier"]),
-                n_documents=len(stories),
-                conflict=len(values) > 1,
-                all_values=tuple(values),
-                published=chosen["published"],
-                doc_ids=tuple(doc_ids),
-                mention_ids=tuple(sorted(str(m["mention_id"]) for m in ms)),
-            )
-        )
+        if _eligible(m):
+            groups[_key(m)].append(m)
+    facts = [_fact(key, ms, docs_by_hash, story_of) for key, ms in groups.items()]
     return sorted(facts, key=_fact_order)
+
+
+# The order `consolidate_sorted` needs its mentions in (one key's mentions together).
+KEY_ORDER = ("city", "area", "period_start", "period_end", "metric", "kind", "status")
+
+
+def consolidate_sorted(
+    mentions: Iterable[Mapping[str, object]],
+    docs_by_hash: Mapping[str, Sequence[str]],
+    story_of: Mapping[str, str],
+) -> list[Fact]:
+    """`consolidate` for mentions that arrive ordered by `KEY_ORDER`, holding one key's at a time.
+
+    The store streams its mentions this way, so the rebuild's memory grows with the
+    facts, not with the mentions behind them.
+    """
+    eligible = (m for m in mentions if _eligible(m))
+    facts = [
+        _fact(key, list(ms), docs_by_hash, story_of) for key, ms in groupby(eligible, key=_key)
+    ]
+    return sorted(facts, key=_fact_order)
+
+
+def _eligible(m: Mapping[str, object]) -> bool:
+    return (
+        m["role"] == "fact" and bool(m["metric"]) and m["value"] is not None and m["kind"] in FACT_KINDS
+    )
+
+
+def _key(m: Mapping[str, object]) -> tuple:
+    return tuple(m[k] for k in KEY_ORDER)
+
+
+def _fact(
+    key: tuple,
+    ms: list[Mapping[str, object]],
+    docs_by_hash: Mapping[str, Sequence[str]],
+    story_of: Mapping[str, str],
+) -> Fact:
+    """The reported fact of one key from its mentions."""
+    ordered = sorted(
+        ms,
+        key=lambda m: (
+            m["published"] is not None,
+            m["published"] or date.min,  # latest publication first...
+            -int(m["char_start"]),  # ...then, within a document, the first in the text
+        ),
+        reverse=True,
+    )
+    chosen = ordered[0]
+    values: list[str] = []
+    for m in ordered:
+        shown = _show(Decimal(m["value"]), m["unit"])
+        if shown not in values:
+            values.append(shown)
+    doc_ids = sorted(
+        {d for m in ms for d in docs_by_hash.get(str(m["content_hash"]), (m["doc_id"],))}
+    )
+    stories = {story_of.get(d, d) for d in doc_ids}
+    return Fact(
+        *key,
+        scope="reported",
+        value=Decimal(chosen["value"]),
+        unit=chosen["unit"],
+        qualifier=str(chosen["qualifier"]),
+        n_documents=len(stories),
+        conflict=len(values) > 1,
+        all_values=tuple(values),
+        published=chosen["published"],
+        doc_ids=tuple(doc_ids),
+        mention_ids=tuple(sorted(str(m["mention_id"]) for m in ms)),
+    )
 
 
 def _none_last(x):

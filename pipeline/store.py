@@ -247,6 +247,7 @@ class LoadSummary:
     errors: list[DocError] = field(default_factory=list)
 
 
+FETCH_ROWS = 5000  # rows per fetch when a query is streamed
 DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
 
 
@@ -578,17 +579,21 @@ class Store:
             docs_by_hash[d["content_hash"]].append(d["doc_id"])
         story_of = {d["doc_id"]: dups.get(d["doc_id"], d["doc_id"]) for d in docs}
         with self.engine.connect() as conn:
-            # Only the columns consolidation reads: the evidence (sentence, text) stays in the store.
+            # Streamed in key order, only the columns consolidation reads: memory follows
+            # the number of facts, not of mentions, and the evidence stays in the store.
             cols = ", ".join(_q(c) for c in facts_mod.MENTION_COLUMNS)
-            result = conn.execute(
+            order = ", ".join(_q(c) for c in facts_mod.KEY_ORDER)
+            result = conn.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(
                 sa.text(
                     f'SELECT {cols} FROM "mentions" '
-                    "WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL"
+                    "WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL "
+                    f"ORDER BY {order}"
                 ),
                 {"role": "fact"},
             )
-            mentions = [dict(r._mapping) for r in result]
-        reported = facts_mod.consolidate(mentions, docs_by_hash, story_of)
+            reported = facts_mod.consolidate_sorted(
+                (r._mapping for r in result), docs_by_hash, story_of
+            )
         all_facts = reported + facts_mod.derive_increments(reported)
         names, cp_rows = facts_mod.city_period(all_facts)
         target_rows = facts_mod.targets(all_facts)
