@@ -16,7 +16,7 @@ chains them; the mojibake repair lives in `mojibake`.
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 from govfacts.lexicons import load_table
@@ -53,6 +53,7 @@ def _syllables() -> frozenset[str]:
     return frozenset(r["syllable"] for r in load_table(*SYLLABLES, key="syllable"))
 
 
+@lru_cache(maxsize=4096)  # a handful of short words, asked about again and again
 def is_pinyin_syllable(word: str) -> bool:
     """True for one lowercase Hanyu Pinyin syllable, tone-marked (`jīng`) or toneless (`zhan`).
 

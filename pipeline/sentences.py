@@ -12,6 +12,8 @@ sentence that closes its quote right after its terminator (`…。”`) ends the
 
 from __future__ import annotations
 
+import re
+
 from govfacts.pipeline.records import Sentence
 
 __all__ = ["split_sentences"]
@@ -20,6 +22,7 @@ TERMINATORS = frozenset("。！？!?")
 OPENERS = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "【": "】", "〔": "〕", "「": "」", "『": "』"}
 CLOSERS = frozenset(OPENERS.values())
 MAX_DEPTH_RUN = 400  # an unclosed quote must not swallow the rest of a paragraph
+_MARKS = re.compile("[" + re.escape("".join(sorted(TERMINATORS | set(OPENERS) | CLOSERS))) + "]")
 
 
 def split_sentences(text: str) -> tuple[Sentence, ...]:
@@ -41,7 +44,18 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         stack: list[str] = []
         since_open = 0
         i = line_start
-        while i < line_end:
+        while True:
+            # Only brackets, quotes and terminators act; the characters between them
+            # only count towards an unclosed bracket's limit.
+            m = _MARKS.search(text, i, line_end)
+            at = m.start() if m else line_end
+            if stack:
+                since_open += at - i
+                if since_open > MAX_DEPTH_RUN:
+                    stack.clear()
+            if m is None:
+                break
+            i = at
             ch = text[i]
             if ch in OPENERS and not (ch == "(" and _is_ascii_bracket_number(text, i)):
                 stack.append(OPENERS[ch])
