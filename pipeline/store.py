@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -173,6 +173,12 @@ def _arrow_schema(table: str, names: Sequence[str]):
     return pa.schema([(n, declared.get(n, types["decimal"])) for n in names])
 
 
+def _slices(rows: Sequence, size: int) -> Iterator[Sequence]:
+    """`rows` in consecutive slices of at most `size`."""
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
 def _insert_many(
     conn: sa.Connection, table: str, columns: Sequence[str], rows: Sequence[dict]
 ) -> None:
@@ -248,6 +254,7 @@ class LoadSummary:
 
 
 FETCH_ROWS = 5000  # rows per fetch when a query is streamed
+INSERT_ROWS = 10_000  # rows per bulk insert of the facts rebuild
 DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
 
 
@@ -605,12 +612,16 @@ class Store:
                         {"o": dups.get(d["doc_id"]), "d": d["doc_id"]},
                     )
             conn.execute(sa.text('DELETE FROM "facts"'))
-            _insert_many(conn, "facts", _columns("facts"), [f.row() for f in all_facts])
+            # In slices: the rows of a whole archive's facts are never built all at once.
+            for chunk in _slices(all_facts, INSERT_ROWS):
+                _insert_many(conn, "facts", _columns("facts"), [f.row() for f in chunk])
             conn.execute(sa.text('DROP TABLE IF EXISTS "city_period"'))
             conn.execute(sa.text(_ddl("city_period", names)))
-            _insert_many(conn, "city_period", _columns("city_period") + names, cp_rows)
+            for chunk in _slices(cp_rows, INSERT_ROWS):
+                _insert_many(conn, "city_period", _columns("city_period") + names, chunk)
             conn.execute(sa.text('DELETE FROM "targets"'))
-            _insert_many(conn, "targets", _columns("targets"), target_rows)
+            for chunk in _slices(target_rows, INSERT_ROWS):
+                _insert_many(conn, "targets", _columns("targets"), chunk)
         return all_facts
 
     # --- reading ---------------------------------------------------------------------
