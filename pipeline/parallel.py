@@ -217,7 +217,12 @@ class _Pool:
         return len(self.pending) >= self.workers * AHEAD
 
     def submit(self, fn: Callable, *args) -> None:
-        self.pending.append(((fn, *args), self.executor.submit(fn, *args)))
+        try:
+            fut = self.executor.submit(fn, *args)
+        except BrokenProcessPool as exc:  # a worker died since the last result: restart in order
+            fut = Future()
+            fut.set_exception(exc)
+        self.pending.append(((fn, *args), fut))
 
     def next_result(self):
         """The result of the oldest task (input order); resubmits everything if a worker died."""
@@ -439,7 +444,7 @@ def run_into_store(
     )
     results = process_many(todo, workers=workers, rows=True)
     load_stream(results, store, summary, force=force, on_progress=on_progress)  # type: ignore[arg-type]
-    summary.facts = len(store.build_facts())
+    summary.facts = store.build_facts()
     summary.seconds = time.perf_counter() - t0
     return summary
 

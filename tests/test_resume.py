@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 GOVFACTS = [sys.executable, "-m", "govfacts"]
 PROGRESS = re.compile(r"govfacts: (\d+) documents \((\d+) ok")  # the log line of a non-terminal run
 SUMMARY = re.compile(r"(\d+) documents ok, (\d+) failed, (\d+) skipped")
-N_DOCS = 80
+N_DOCS = 200  # enough that a kill after the first batch lands while the workers are busy
 TIMEOUT = 120  # seconds before a hung run is killed and the test fails
 
 
