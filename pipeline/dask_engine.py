@@ -215,7 +215,7 @@ def run_dask(
             parallel.load_items(store, items, summary, force=force, on_progress=on_progress)
 
         _drive(client, tasks, rows_part, load)
-        summary.facts = len(store.build_facts())
+        summary.facts = store.build_facts()
     finally:
         if temporary:
             shutil.rmtree(out, ignore_errors=True)

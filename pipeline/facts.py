@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -56,6 +56,8 @@ __all__ = [
     "consolidate_sorted",
     "derive_increments",
     "city_period",
+    "cells",
+    "column_names",
     "targets",
     "Column",
     "column_name",
@@ -190,6 +192,15 @@ def similarity(a: str, b: str) -> float:
     if len(va) != len(vb) or not va:
         raise ValueError("fingerprints of different sizes")
     return sum(x == y for x, y in zip(va, vb, strict=True)) / len(va)
+
+
+@cache
+def lsh_bands() -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's LSH uses for the threshold and permutations."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
 
 
 def find_duplicates(
@@ -514,23 +525,37 @@ def _column_order(col: tuple[str, str, str, str, str | None]) -> tuple:
     )
 
 
-def city_period(facts: Iterable[Fact]) -> tuple[list[str], list[dict[str, object]]]:
-    """The wide view (rule 7): its metric column names, and its rows (key columns first)."""
-    cells: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
-    cols: set[tuple] = set()
+Cell = tuple[object, object, date, date, tuple, Decimal]  # city, area, start, end, column, value
+
+
+def cells(facts: Iterable[Fact]) -> Iterator[Cell]:
+    """The `city_period` cells of facts with both period ends known (rule 7)."""
     for f in facts:
         if f.period_start is None or f.period_end is None:
             continue
         col = (f.status, f.scope, f.metric, f.kind, f.unit if f.kind == "amount" else None)
+        yield (f.city, f.area, f.period_start, f.period_end, col, reading_value(f))
+
+
+def column_names(cols: Iterable[tuple]) -> list[str]:
+    """`city_period`'s metric column names for (status, scope, metric, kind, unit) columns, in order."""
+    return [column_name(*c) for c in sorted(set(cols), key=_column_order)]
+
+
+def city_period(facts: Iterable[Fact]) -> tuple[list[str], list[dict[str, object]]]:
+    """The wide view (rule 7): its metric column names, and its rows (key columns first)."""
+    by_key: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
+    cols: set[tuple] = set()
+    for city, area, start, end, col, value in cells(facts):
         cols.add(col)
-        cells[(f.city, f.area, f.period_start, f.period_end)][column_name(*col)] = reading_value(f)
-    names = [column_name(*c) for c in sorted(cols, key=_column_order)]
+        by_key[(city, area, start, end)][column_name(*col)] = value
+    names = column_names(cols)
     rows = []
-    for key in sorted(cells, key=lambda k: tuple(_none_last(x) for x in k)):
+    for key in sorted(by_key, key=lambda k: tuple(_none_last(x) for x in k)):
         row: dict[str, object] = dict(
             zip(("city", "area", "period_start", "period_end"), key, strict=True)
         )
-        row.update({n: cells[key].get(n) for n in names})
+        row.update({n: by_key[key].get(n) for n in names})
         rows.append(row)
     return names, rows
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -169,8 +170,23 @@ def _arrow_schema(table: str, names: Sequence[str]):
     import pyarrow as pa
 
     types = _arrow_types()
-    declared = {c["name"]: types[c["type"]] for c in schema()["tables"][table]["columns"]}
+    spec = _STAGING.get(table) or {c["name"]: c["type"] for c in schema()["tables"][table]["columns"]}
+    declared = {name: types[kind] for name, kind in spec.items()}
     return pa.schema([(n, declared.get(n, types["decimal"])) for n in names])
+
+
+# Temporary tables of the facts rebuild: name -> column -> schema type.
+_CELLS = "_govfacts_cells"  # city_period in long form, pivoted by the database at the end
+_STAGING = {
+    _CELLS: {
+        "city": "text",
+        "area": "text",
+        "period_start": "date",
+        "period_end": "date",
+        "col": "text",
+        "value": "decimal",
+    }
+}
 
 
 def _slices(rows: Sequence, size: int) -> Iterator[Sequence]:
@@ -253,7 +269,8 @@ class LoadSummary:
     errors: list[DocError] = field(default_factory=list)
 
 
-FETCH_ROWS = 5000  # rows per fetch when a query is streamed
+# Mentions that enter the facts (consolidation rule 1; the kind is checked in Python).
+_FACT_MENTION = "role = :role AND metric IS NOT NULL AND value IS NOT NULL"
 INSERT_ROWS = 10_000  # rows per bulk insert of the facts rebuild
 DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
 
@@ -574,55 +591,194 @@ class Store:
 
     # --- facts -----------------------------------------------------------------------
 
-    def build_facts(self) -> list[facts_mod.Fact]:
-        """Rebuild facts, city_period and targets; mark republished documents; one transaction."""
-        docs = self.rows(
-            "documents",
-            columns=("doc_id", "content_hash", "fingerprint", "published", "duplicate_of"),
-        )
-        dups = facts_mod.find_duplicates(docs)
-        docs_by_hash: dict[str, list[str]] = defaultdict(list)
-        for d in docs:
-            docs_by_hash[d["content_hash"]].append(d["doc_id"])
-        story_of = {d["doc_id"]: dups.get(d["doc_id"], d["doc_id"]) for d in docs}
-        with self.engine.connect() as conn:
-            # Streamed in key order, only the columns consolidation reads: memory follows
-            # the number of facts, not of mentions, and the evidence stays in the store.
-            cols = ", ".join(_q(c) for c in facts_mod.MENTION_COLUMNS)
-            order = ", ".join(_q(c) for c in facts_mod.KEY_ORDER)
-            result = conn.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(
-                sa.text(
-                    f'SELECT {cols} FROM "mentions" '
-                    "WHERE role = :role AND metric IS NOT NULL AND value IS NOT NULL "
-                    f"ORDER BY {order}"
-                ),
+    def build_facts(self) -> int:
+        """Rebuild facts, city_period and targets; mark republished documents; one transaction.
+
+        Returns the number of facts. Memory follows the largest city's facts and the
+        number of republished documents, not the archive: copies are found in SQL
+        (`duplicates`), mentions are read one city at a time, each city's facts are
+        written before the next is read, and `city_period` is pivoted by the database.
+        """
+        dups, docs_by_hash = self.duplicates()
+        with self.engine.begin() as conn:
+            current = {
+                r[0]: r[1]
+                for r in conn.execute(
+                    sa.text(
+                        'SELECT doc_id, duplicate_of FROM "documents" WHERE duplicate_of IS NOT NULL'
+                    )
+                )
+            }
+            changed = [
+                {"o": dups.get(d), "d": d}
+                for d in sorted(set(current) | set(dups))
+                if current.get(d) != dups.get(d)
+            ]
+            if changed:
+                conn.execute(
+                    sa.text('UPDATE "documents" SET duplicate_of = :o WHERE doc_id = :d'), changed
+                )
+            conn.execute(sa.text('DELETE FROM "facts"'))
+            conn.execute(sa.text('DELETE FROM "targets"'))
+            cells_ddl = ", ".join(f"{_q(c)} {SQL_TYPES[t]}" for c, t in _STAGING[_CELLS].items())
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {_q(_CELLS)}"))
+            conn.execute(sa.text(f"CREATE TEMPORARY TABLE {_q(_CELLS)} ({cells_ddl})"))
+            cols: set[tuple] = set()
+            n = 0
+            for city in self._fact_cities(conn):
+                reported = facts_mod.consolidate_sorted(
+                    self._fact_mentions(conn, city), docs_by_hash, dups
+                )
+                city_facts = reported + facts_mod.derive_increments(reported)
+                n += len(city_facts)
+                for chunk in _slices(city_facts, INSERT_ROWS):
+                    _insert_many(conn, "facts", _columns("facts"), [f.row() for f in chunk])
+                _insert_many(conn, "targets", _columns("targets"), facts_mod.targets(city_facts))
+                staged = []
+                for c, a, ps, pe, col, v in facts_mod.cells(city_facts):
+                    cols.add(col)
+                    staged.append(
+                        {
+                            "city": c,
+                            "area": a,
+                            "period_start": ps,
+                            "period_end": pe,
+                            "col": facts_mod.column_name(*col),
+                            "value": v,
+                        }
+                    )
+                _insert_many(conn, _CELLS, list(_STAGING[_CELLS]), staged)
+            self._pivot_city_period(conn, facts_mod.column_names(cols))
+            conn.execute(sa.text(f"DROP TABLE {_q(_CELLS)}"))
+        return n
+
+    @staticmethod
+    def _fact_cities(conn: sa.Connection) -> list[str | None]:
+        """The cities of fact mentions, in the facts' order (NULL last)."""
+        cities = [
+            r[0]
+            for r in conn.execute(
+                sa.text(f'SELECT DISTINCT city FROM "mentions" WHERE {_FACT_MENTION}'),
                 {"role": "fact"},
             )
-            reported = facts_mod.consolidate_sorted(
-                (r._mapping for r in result), docs_by_hash, story_of
+        ]
+        return sorted(cities, key=lambda c: (c is None, c or ""))
+
+    @staticmethod
+    def _fact_mentions(conn: sa.Connection, city: str | None) -> list[dict[str, object]]:
+        """One city's fact mentions in key order, only the columns consolidation reads."""
+        cols = ", ".join(_q(c) for c in facts_mod.MENTION_COLUMNS)
+        order = ", ".join(_q(c) for c in facts_mod.KEY_ORDER)
+        where = "city IS NULL" if city is None else "city = :city"
+        result = conn.execute(
+            sa.text(
+                f'SELECT {cols} FROM "mentions" WHERE {_FACT_MENTION} AND {where} ORDER BY {order}'
+            ),
+            {"role": "fact", "city": city},
+        )
+        return [dict(r._mapping) for r in result]
+
+    @staticmethod
+    def _pivot_city_period(conn: sa.Connection, names: list[str]) -> None:
+        """Recreate `city_period` with `names` as metric columns from the staged cells."""
+        conn.execute(sa.text('DROP TABLE IF EXISTS "city_period"'))
+        conn.execute(sa.text(_ddl("city_period", names)))
+        keys = "city, area, period_start, period_end"
+        picks = "".join(f", MAX(CASE WHEN col = :n{i} THEN value END)" for i in range(len(names)))
+        targets = ", ".join(_q(c) for c in [*_columns("city_period"), *names])
+        conn.execute(
+            sa.text(
+                f'INSERT INTO "city_period" ({targets}) SELECT {keys}{picks} '
+                f"FROM {_q(_CELLS)} GROUP BY {keys} "
+                "ORDER BY city NULLS LAST, area NULLS LAST, period_start, period_end"
+            ),
+            {f"n{i}": name for i, name in enumerate(names)},
+        )
+
+    def duplicates(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """Republished documents, found in the database: (copy → original, hash → doc_ids).
+
+        The same rule as `facts.find_duplicates` (a test holds them equal): MinHash
+        fingerprints banded as datasketch's LSH bands them for the threshold, candidate
+        pairs joined on equal bands, kept when their estimated Jaccard similarity
+        reaches it; byte-identical texts are one story. The second dict lists the
+        doc_ids of every text held by more than one document.
+        """
+        bands, rows = facts_mod.lsh_bands()
+        width, perms = 8 * rows, facts_mod.NUM_PERM
+        need = math.ceil(facts_mod.NEAR_DUPLICATE_THRESHOLD * perms - 1e-9)
+        similar = f"""
+            WITH reps AS (
+                SELECT d.doc_id, d.fingerprint FROM "documents" d
+                JOIN (SELECT MIN(doc_id) AS doc_id FROM "documents" GROUP BY content_hash) m
+                  ON m.doc_id = d.doc_id
+            ),
+            bands AS (
+                SELECT r.doc_id, b.i, SUBSTR(r.fingerprint, b.i * {width} + 1, {width}) AS h
+                FROM reps r CROSS JOIN generate_series(0, {bands - 1}) AS b(i)
+            ),
+            pairs AS (
+                SELECT DISTINCT x.doc_id AS a, y.doc_id AS b FROM bands x
+                JOIN bands y ON x.i = y.i AND x.h = y.h AND x.doc_id < y.doc_id
             )
-        all_facts = reported + facts_mod.derive_increments(reported)
-        names, cp_rows = facts_mod.city_period(all_facts)
-        target_rows = facts_mod.targets(all_facts)
-        with self.engine.begin() as conn:
-            for d in docs:
-                if d["duplicate_of"] != dups.get(d["doc_id"]):
+            SELECT p.a, p.b FROM pairs p
+            JOIN reps ra ON ra.doc_id = p.a
+            JOIN reps rb ON rb.doc_id = p.b
+            CROSS JOIN generate_series(0, {perms - 1}) AS k(j)
+            WHERE SUBSTR(ra.fingerprint, k.j * 8 + 1, 8) = SUBSTR(rb.fingerprint, k.j * 8 + 1, 8)
+            GROUP BY p.a, p.b HAVING COUNT(*) >= {need}
+        """
+        copies = """
+            SELECT doc_id, content_hash FROM "documents" WHERE content_hash IN
+            (SELECT content_hash FROM "documents" GROUP BY content_hash HAVING COUNT(*) > 1)
+        """
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(a: str, b: str) -> None:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        by_hash: dict[str, list[str]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for a, b in conn.execute(sa.text(similar)):
+                union(a, b)
+            for doc_id, h in conn.execute(sa.text(copies)):
+                by_hash[h].append(doc_id)
+            for ids in by_hash.values():
+                ids.sort()
+                for d in ids[1:]:
+                    union(ids[0], d)
+            groups: dict[str, list[str]] = defaultdict(list)
+            for d in list(parent):
+                groups[root(d)].append(d)
+            members = sorted(d for g in groups.values() if len(g) > 1 for d in g)
+            published: dict[str, object] = {}
+            for chunk in _slices(members, 1000):
+                published.update(
                     conn.execute(
-                        sa.text('UPDATE "documents" SET duplicate_of = :o WHERE doc_id = :d'),
-                        {"o": dups.get(d["doc_id"]), "d": d["doc_id"]},
-                    )
-            conn.execute(sa.text('DELETE FROM "facts"'))
-            # In slices: the rows of a whole archive's facts are never built all at once.
-            for chunk in _slices(all_facts, INSERT_ROWS):
-                _insert_many(conn, "facts", _columns("facts"), [f.row() for f in chunk])
-            conn.execute(sa.text('DROP TABLE IF EXISTS "city_period"'))
-            conn.execute(sa.text(_ddl("city_period", names)))
-            for chunk in _slices(cp_rows, INSERT_ROWS):
-                _insert_many(conn, "city_period", _columns("city_period") + names, chunk)
-            conn.execute(sa.text('DELETE FROM "targets"'))
-            for chunk in _slices(target_rows, INSERT_ROWS):
-                _insert_many(conn, "targets", _columns("targets"), chunk)
-        return all_facts
+                        sa.text(
+                            'SELECT doc_id, published FROM "documents" WHERE doc_id IN :ids'
+                        ).bindparams(sa.bindparam("ids", expanding=True)),
+                        {"ids": list(chunk)},
+                    ).all()
+                )
+        out: dict[str, str] = {}
+        for g in groups.values():
+            if len(g) < 2:
+                continue
+            first = min(
+                g, key=lambda d: (published[d] is None, published[d] or date.min, d)
+            )
+            out.update({d: first for d in g if d != first})
+        return out, dict(by_hash)
 
     # --- reading ---------------------------------------------------------------------
 

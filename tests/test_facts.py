@@ -598,3 +598,33 @@ def test_cells_trace_to_sentences(corpus_store):
     )
     (mid,) = json.loads(fact["mention_ids"])
     assert "截至10月底，全市签约工业项目322个" in mentions[mid]["sentence"]
+
+
+def test_store_finds_the_same_copies_as_the_reference(store, corpus_items):
+    """`Store.duplicates` (bands joined in SQL) agrees with `find_duplicates` (datasketch's LSH)."""
+    by_id = {p.document.doc_id: p.document.raw for p in corpus_items if isinstance(p, Processed)}
+
+    def copy(doc_id, of, text, published=None):
+        raw = by_id[of]
+        return process(
+            RawDocument(doc_id=doc_id, text=text(raw.text), source="test/copy.txt",
+                        city=raw.city, published=published)
+        )
+
+    store.load_all(corpus_items)
+    store.load_all(
+        [
+            copy("republished_000", "000_f15e10e4591fdf19", lambda t: HEADER + t + FOOTER),
+            copy("same_001", "001_b4a38f34b9bab76d", lambda t: t),  # byte-identical
+            copy("early_002", "002_2abdf53516f4d64d", lambda t: t + FOOTER, date(2000, 1, 1)),
+        ]
+    )
+    copies, by_hash = store.duplicates()
+    assert copies == {
+        "republished_000": "000_f15e10e4591fdf19",
+        "same_001": "001_b4a38f34b9bab76d",
+        "002_2abdf53516f4d64d": "early_002",  # the earlier publication is the original
+    }
+    docs = store.rows("documents", columns=("doc_id", "content_hash", "fingerprint", "published"))
+    assert copies == F.find_duplicates(docs)
+    assert list(by_hash.values()) == [["001_b4a38f34b9bab76d", "same_001"]]
