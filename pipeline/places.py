@@ -393,7 +393,14 @@ def _lift(name: str) -> tuple[str | None, _Unit | None]:
 
 
 def _home_marker_in(text: str) -> bool:
-    return any(w in text for w in _cues().words["home"] if len(w) > 1 and w != "我们")
+    return _home_marker().search(text) is not None
+
+
+@cache
+def _home_marker() -> regex.Pattern[str]:
+    """A home word that marks a sentence as the document's own (我市, 全市; not 我们)."""
+    words = tuple(w for w in _cues().words["home"] if len(w) > 1 and w != "我们")
+    return regex.compile(_alternatives(words) or "(?!)")
 
 
 def _votes_of(
