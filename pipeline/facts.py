@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -201,6 +202,50 @@ def lsh_bands() -> tuple[int, int]:
 
     lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
     return lsh.b, lsh.r
+
+
+def hash_values(fp: str):
+    """A fingerprint's MinHash values as a numpy uint32 array (8 hex digits each, big-endian)."""
+    import numpy as np
+
+    return np.frombuffer(bytes.fromhex(fp), dtype=">u4")
+
+
+PAIR_CHUNK = 200_000  # candidate pairs compared at once
+
+
+def near_duplicate_pairs(values, *, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> Iterator[tuple[int, int]]:
+    """Row pairs (i < j) of a MinHash matrix that datasketch's LSH would join at `threshold`.
+
+    A pair is a candidate when some band (`lsh_bands`) of its rows is equal, and it is
+    kept when at least `threshold` of all values are equal: the same pairs as querying
+    a `MinHashLSH` and checking `similarity`, found by sorting each band's hashes.
+    A pair may come more than once (once per shared band).
+    """
+    import numpy as np
+
+    n, perms = values.shape
+    bands, rows = lsh_bands()
+    need = math.ceil(threshold * perms - 1e-9)
+    for b in range(bands):
+        block = values[:, b * rows : (b + 1) * rows]
+        key = np.zeros(n, dtype=np.uint64)
+        for c in range(rows):  # a 64-bit mix of the band; equal bands are checked exactly below
+            key = key * np.uint64(0x9E3779B97F4A7C15) + block[:, c].astype(np.uint64)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        ends = np.r_[starts[1:], n]
+        for s, e in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
+            members = order[s:e]
+            left, right = np.triu_indices(len(members), 1)
+            for k in range(0, len(left), PAIR_CHUNK):
+                a = members[left[k : k + PAIR_CHUNK]]
+                c = members[right[k : k + PAIR_CHUNK]]
+                same_band = (block[a] == block[c]).all(axis=1)
+                similar = (values[a] == values[c]).sum(axis=1) >= need
+                for i, j in zip(a[same_band & similar], c[same_band & similar], strict=True):
+                    yield (int(min(i, j)), int(max(i, j)))
 
 
 def find_duplicates(

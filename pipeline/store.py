@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -696,42 +695,36 @@ class Store:
         )
 
     def duplicates(self) -> tuple[dict[str, str], dict[str, list[str]]]:
-        """Republished documents, found in the database: (copy → original, hash → doc_ids).
+        """Republished documents: (copy → original, hash → doc_ids of texts held more than once).
 
-        The same rule as `facts.find_duplicates` (a test holds them equal): MinHash
-        fingerprints banded as datasketch's LSH bands them for the threshold, candidate
-        pairs joined on equal bands, kept when their estimated Jaccard similarity
-        reaches it; byte-identical texts are one story. The second dict lists the
-        doc_ids of every text held by more than one document.
+        The same rule as `facts.find_duplicates` (a test holds them equal), with 512
+        bytes per distinct text in memory instead of an LSH index: one document per text
+        (the smallest doc_id) is read, in order, into a matrix of MinHash values;
+        `facts.near_duplicate_pairs` bands it as datasketch's LSH would and keeps the
+        pairs that reach the threshold; byte-identical texts are one story.
         """
-        bands, rows = facts_mod.lsh_bands()
-        width, perms = 8 * rows, facts_mod.NUM_PERM
-        need = math.ceil(facts_mod.NEAR_DUPLICATE_THRESHOLD * perms - 1e-9)
-        similar = f"""
-            WITH reps AS (
-                SELECT d.doc_id, d.fingerprint FROM "documents" d
-                JOIN (SELECT MIN(doc_id) AS doc_id FROM "documents" GROUP BY content_hash) m
-                  ON m.doc_id = d.doc_id
-            ),
-            bands AS (
-                SELECT r.doc_id, b.i, SUBSTR(r.fingerprint, b.i * {width} + 1, {width}) AS h
-                FROM reps r CROSS JOIN generate_series(0, {bands - 1}) AS b(i)
-            ),
-            pairs AS (
-                SELECT DISTINCT x.doc_id AS a, y.doc_id AS b FROM bands x
-                JOIN bands y ON x.i = y.i AND x.h = y.h AND x.doc_id < y.doc_id
-            )
-            SELECT p.a, p.b FROM pairs p
-            JOIN reps ra ON ra.doc_id = p.a
-            JOIN reps rb ON rb.doc_id = p.b
-            CROSS JOIN generate_series(0, {perms - 1}) AS k(j)
-            WHERE SUBSTR(ra.fingerprint, k.j * 8 + 1, 8) = SUBSTR(rb.fingerprint, k.j * 8 + 1, 8)
-            GROUP BY p.a, p.b HAVING COUNT(*) >= {need}
-        """
-        copies = """
+        import numpy as np
+
+        reps_sql = (
+            'SELECT doc_id, fingerprint FROM "documents" WHERE doc_id IN '
+            '(SELECT MIN(doc_id) FROM "documents" GROUP BY content_hash) ORDER BY doc_id'
+        )
+        copies_sql = """
             SELECT doc_id, content_hash FROM "documents" WHERE content_hash IN
             (SELECT content_hash FROM "documents" GROUP BY content_hash HAVING COUNT(*) > 1)
         """
+        with self.engine.connect() as conn:
+            n = conn.execute(
+                sa.text('SELECT COUNT(DISTINCT content_hash) FROM "documents"')
+            ).scalar_one()
+            ids: list[str] = []
+            values = np.zeros((n, facts_mod.NUM_PERM), dtype=np.uint32)
+            for doc_id, fp in conn.execute(sa.text(reps_sql)):
+                values[len(ids)] = facts_mod.hash_values(fp)
+                ids.append(doc_id)
+            by_hash: dict[str, list[str]] = defaultdict(list)
+            for doc_id, h in conn.execute(sa.text(copies_sql)):
+                by_hash[h].append(doc_id)
         parent: dict[str, str] = {}
 
         def root(x: str) -> str:
@@ -746,21 +739,18 @@ class Store:
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
 
-        by_hash: dict[str, list[str]] = defaultdict(list)
+        for i, j in facts_mod.near_duplicate_pairs(values[: len(ids)]):
+            union(ids[i], ids[j])
+        for members in by_hash.values():
+            members.sort()
+            for d in members[1:]:
+                union(members[0], d)
+        groups: dict[str, list[str]] = defaultdict(list)
+        for d in list(parent):
+            groups[root(d)].append(d)
+        members = sorted(d for g in groups.values() if len(g) > 1 for d in g)
+        published: dict[str, object] = {}
         with self.engine.connect() as conn:
-            for a, b in conn.execute(sa.text(similar)):
-                union(a, b)
-            for doc_id, h in conn.execute(sa.text(copies)):
-                by_hash[h].append(doc_id)
-            for ids in by_hash.values():
-                ids.sort()
-                for d in ids[1:]:
-                    union(ids[0], d)
-            groups: dict[str, list[str]] = defaultdict(list)
-            for d in list(parent):
-                groups[root(d)].append(d)
-            members = sorted(d for g in groups.values() if len(g) > 1 for d in g)
-            published: dict[str, object] = {}
             for chunk in _slices(members, 1000):
                 published.update(
                     conn.execute(
@@ -774,9 +764,7 @@ class Store:
         for g in groups.values():
             if len(g) < 2:
                 continue
-            first = min(
-                g, key=lambda d: (published[d] is None, published[d] or date.min, d)
-            )
+            first = min(g, key=lambda d: (published[d] is None, published[d] or date.min, d))
             out.update({d: first for d in g if d != first})
         return out, dict(by_hash)
 

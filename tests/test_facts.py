@@ -628,3 +628,31 @@ def test_store_finds_the_same_copies_as_the_reference(store, corpus_items):
     docs = store.rows("documents", columns=("doc_id", "content_hash", "fingerprint", "published"))
     assert copies == F.find_duplicates(docs)
     assert list(by_hash.values()) == [["001_b4a38f34b9bab76d", "same_001"]]
+
+
+def test_near_duplicate_pairs_are_the_lsh_pairs(corpus_texts):
+    """Banding by sorting finds exactly the pairs datasketch's LSH query + `similarity` finds."""
+    import random
+
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    rng = random.Random(11)
+    sentences = [s for t in corpus_texts.values() for s in t.split("。") if len(s) > 8]
+    # 240 texts of 3-8 sentences from a small pool: many share bands, some are near copies
+    texts = [
+        "。".join(rng.sample(sentences[:40], rng.randint(3, 8))) for _ in range(240)
+    ]
+    fps = [F.fingerprint(t) for t in texts]
+    lsh = MinHashLSH(threshold=F.NEAR_DUPLICATE_THRESHOLD, num_perm=F.NUM_PERM)
+    expected = set()
+    for j, fp in enumerate(fps):
+        mh = MinHash(num_perm=F.NUM_PERM, seed=1, hashvalues=F.hash_values(fp).astype(np.uint64), scheme=F.SCHEME)
+        for i in lsh.query(mh):
+            if F.similarity(fps[i], fp) >= F.NEAR_DUPLICATE_THRESHOLD:
+                expected.add((i, j))
+        lsh.insert(j, mh)
+    values = np.stack([F.hash_values(fp) for fp in fps])
+    found = set(F.near_duplicate_pairs(values))
+    assert found == expected
+    assert 0 < len(found) < 240 * 239 // 2  # the case is not trivial either way
