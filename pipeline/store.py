@@ -624,7 +624,8 @@ class Store:
             conn.execute(sa.text(f"CREATE TEMPORARY TABLE {_q(_CELLS)} ({cells_ddl})"))
             cols: set[tuple] = set()
             n = 0
-            for city in self._fact_cities(conn):
+            cities = self._fact_cities(conn)
+            for city in cities:
                 reported = facts_mod.consolidate_sorted(
                     self._fact_mentions(conn, city), docs_by_hash, dups
                 )
@@ -647,7 +648,7 @@ class Store:
                         }
                     )
                 _insert_many(conn, _CELLS, list(_STAGING[_CELLS]), staged)
-            self._pivot_city_period(conn, facts_mod.column_names(cols))
+            self._pivot_city_period(conn, facts_mod.column_names(cols), cities)
             conn.execute(sa.text(f"DROP TABLE {_q(_CELLS)}"))
         return n
 
@@ -678,21 +679,32 @@ class Store:
         return [dict(r._mapping) for r in result]
 
     @staticmethod
-    def _pivot_city_period(conn: sa.Connection, names: list[str]) -> None:
-        """Recreate `city_period` with `names` as metric columns from the staged cells."""
+    def _pivot_city_period(
+        conn: sa.Connection, names: list[str], cities: list[str | None]
+    ) -> None:
+        """Recreate `city_period` with `names` as metric columns from the staged cells.
+
+        City by city in Python: a GROUP BY over the whole view with one aggregate per
+        column is what DuckDB runs out of its memory cap on (100k documents, 95 columns).
+        """
         conn.execute(sa.text('DROP TABLE IF EXISTS "city_period"'))
         conn.execute(sa.text(_ddl("city_period", names)))
-        keys = "city, area, period_start, period_end"
-        picks = "".join(f", MAX(CASE WHEN col = :n{i} THEN value END)" for i in range(len(names)))
-        targets = ", ".join(_q(c) for c in [*_columns("city_period"), *names])
-        conn.execute(
-            sa.text(
-                f'INSERT INTO "city_period" ({targets}) SELECT {keys}{picks} '
-                f"FROM {_q(_CELLS)} GROUP BY {keys} "
-                "ORDER BY city NULLS LAST, area NULLS LAST, period_start, period_end"
-            ),
-            {f"n{i}": name for i, name in enumerate(names)},
-        )
+        keys = ("city", "area", "period_start", "period_end")
+        for city in cities:
+            where = "city IS NULL" if city is None else "city = :city"
+            by_key: dict[tuple, dict[str, object]] = defaultdict(dict)
+            for *key, col, value in conn.execute(
+                sa.text(f"SELECT {', '.join(keys)}, col, value FROM {_q(_CELLS)} WHERE {where}"),
+                {"city": city},
+            ):
+                by_key[tuple(key)][col] = value
+            rows = []
+            for key in sorted(by_key, key=lambda k: tuple((x is None, x or "") for x in k)):
+                row: dict[str, object] = dict(zip(keys, key, strict=True))
+                row.update({n: by_key[key].get(n) for n in names})
+                rows.append(row)
+            for chunk in _slices(rows, INSERT_ROWS):
+                _insert_many(conn, "city_period", [*keys, *names], chunk)
 
     def duplicates(self) -> tuple[dict[str, str], dict[str, list[str]]]:
         """Republished documents: (copy → original, hash → doc_ids of texts held more than once).
