@@ -53,6 +53,11 @@ __all__ = [
     "fingerprint",
     "similarity",
     "find_duplicates",
+    "near_duplicate_pairs",
+    "story_groups",
+    "originals",
+    "hash_values",
+    "lsh_bands",
     "consolidate",
     "consolidate_sorted",
     "derive_increments",
@@ -259,47 +264,53 @@ def find_duplicates(
     """
     from datasketch import MinHash, MinHashLSH
 
-    parent = {str(d["doc_id"]): str(d["doc_id"]) for d in docs}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    pairs: list[tuple[str, str]] = []
     by_hash: dict[str, str] = {}
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     fps: dict[str, str] = {}
     for d in sorted(docs, key=lambda d: str(d["doc_id"])):
         doc_id, h, fp = str(d["doc_id"]), str(d["content_hash"]), str(d["fingerprint"])
         if h in by_hash:
-            union(by_hash[h], doc_id)
+            pairs.append((by_hash[h], doc_id))
             continue
         by_hash[h] = doc_id
         mh = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=list(_values(fp)), scheme=SCHEME)
         for other in lsh.query(mh):
             if similarity(fp, fps[other]) >= threshold:
-                union(other, doc_id)
+                pairs.append((other, doc_id))
         lsh.insert(doc_id, mh)
         fps[doc_id] = fp
+    published = {str(d["doc_id"]): d["published"] for d in docs}
+    return originals(story_groups(pairs), published)
 
-    groups: dict[str, list[Mapping[str, object]]] = defaultdict(list)
-    for d in docs:
-        groups[root(str(d["doc_id"]))].append(d)
+
+def story_groups(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """The groups of doc_ids that `pairs` join, transitively (union-find), each sorted."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for d in list(parent):
+        groups[root(d)].append(d)
+    return [sorted(g) for g in groups.values()]
+
+
+def originals(groups: Iterable[list[str]], published: Mapping[str, date | None]) -> dict[str, str]:
+    """copy → original for groups of one story: the earliest publication, then the smallest doc_id."""
     out: dict[str, str] = {}
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        first = min(
-            members,
-            key=lambda d: (d["published"] is None, d["published"] or date.min, str(d["doc_id"])),
-        )
-        out.update({str(d["doc_id"]): str(first["doc_id"]) for d in members if d is not first})
+    for members in groups:
+        first = min(members, key=lambda d: (published[d] is None, published[d] or date.min, d))
+        out.update({d: first for d in members if d != first})
     return out
 
 

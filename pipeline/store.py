@@ -737,31 +737,11 @@ class Store:
             by_hash: dict[str, list[str]] = defaultdict(list)
             for doc_id, h in conn.execute(sa.text(copies_sql)):
                 by_hash[h].append(doc_id)
-        parent: dict[str, str] = {}
-
-        def root(x: str) -> str:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        def union(a: str, b: str) -> None:
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-
-        for i, j in facts_mod.near_duplicate_pairs(values[: len(ids)]):
-            union(ids[i], ids[j])
-        for members in by_hash.values():
-            members.sort()
-            for d in members[1:]:
-                union(members[0], d)
-        groups: dict[str, list[str]] = defaultdict(list)
-        for d in list(parent):
-            groups[root(d)].append(d)
-        members = sorted(d for g in groups.values() if len(g) > 1 for d in g)
-        published: dict[str, object] = {}
+        pairs = [(ids[i], ids[j]) for i, j in facts_mod.near_duplicate_pairs(values[: len(ids)])]
+        pairs += [(m[0], d) for m in map(sorted, by_hash.values()) for d in m[1:]]
+        groups = facts_mod.story_groups(pairs)
+        members = sorted(d for g in groups for d in g)
+        published: dict[str, date | None] = {}
         with self.engine.connect() as conn:
             for chunk in _slices(members, 1000):
                 published.update(
@@ -772,13 +752,8 @@ class Store:
                         {"ids": list(chunk)},
                     ).all()
                 )
-        out: dict[str, str] = {}
-        for g in groups.values():
-            if len(g) < 2:
-                continue
-            first = min(g, key=lambda d: (published[d] is None, published[d] or date.min, d))
-            out.update({d: first for d in g if d != first})
-        return out, dict(by_hash)
+        out = facts_mod.originals(groups, published)
+        return out, {h: sorted(ids) for h, ids in by_hash.items()}
 
     # --- reading ---------------------------------------------------------------------
 
