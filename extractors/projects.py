@@ -88,14 +88,36 @@ _PERIOD_PREFIX = regex.compile(
     r"^(?:\d{4}年)?(?:第?[一二三四1-4]季度|[上下]半年|全年|年度|今年|明年|去年)"
 )
 # A count right after a name: `稀土新材料及应用项目34个` names a class.
-_COUNT_AFTER = regex.compile(
-    r"""\s*
-    (?:超过|超|逾|近|约|达到|达|共|突破)?   # a bound or copula (项目超过80个)
-    (?:\d+|[一二三四五六七八九十两百千]+)   # the number
-    (?:多|余)?(?:个|家|项|批)              # a rounding infix and the measure word
-    """,
-    regex.VERBOSE,
-)
+# Measure words that count things a project list is made of: items, firms, batches
+# (lexicons/measure_words.tsv families item, firm, event), not people, land or capacity.
+_COUNTING_FAMILIES = ("item", "firm", "event")
+
+
+@cache
+def _count_after() -> regex.Pattern[str]:
+    """A count right after a class name (项目34个, 企业超过80家)."""
+    return regex.compile(
+        rf"""\s*
+        (?:超过|超|逾|近|约|达到|达|共|突破)?   # a bound or copula (项目超过80个)
+        (?:\d+|[一二三四五六七八九十两百千]+)   # the number
+        (?:多|余)?(?:{_counting_words()})      # a rounding infix and the measure word
+        """,
+        regex.VERBOSE,
+    )
+
+
+@cache
+def _count_before() -> regex.Pattern[str]:
+    """A count right before a class name (8个招商项目)."""
+    return regex.compile(rf"[\d一二三四五六七八九十两百千几](?:{_counting_words()})$")
+
+
+@cache
+def _counting_words() -> str:
+    words = [w for w, family in grammar.measure_words().items() if family in _COUNTING_FAMILIES]
+    return grammar.alternation(words)
+
+
 # An investment word right before an amount (总投资约50亿元, 拟投资18亿元, 由X投资12亿港元).
 _INVESTMENT_WORD = regex.compile(
     r"""(?:总投资额|总投资|计划总投资|计划投资|协议投资额?|拟投资|意向投资|投资额|投资)   # the word
@@ -374,7 +396,7 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
     for tail in _LIST_TAIL.finditer(text, s_start, s_end):
         mod = tail.group("mod")
         if (
-            _COUNT_AFTER.match(text, tail.end())
+            _count_after().match(text, tail.end())
             or not _generic_name().fullmatch(mod)
             or sectors.search(mod)
         ):
@@ -480,13 +502,12 @@ def _is_platform(name: str) -> bool:
 
 def _counted(text: str, cand: _Candidate) -> bool:
     """`项目34个` or `8个招商项目`: a class with its count."""
-    if _COUNT_AFTER.match(text, cand.end):
+    if _count_after().match(text, cand.end):
         return True
     before = text[max(0, cand.start - 3) : cand.start]
-    return bool(_COUNT_BEFORE.search(before))
+    return bool(_count_before().search(before))
 
 
-_COUNT_BEFORE = regex.compile(r"[\d一二三四五六七八九十两百千几](?:个|家|项|批)$")
 
 
 # ---------------------------------------------------------------- attributes

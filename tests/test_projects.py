@@ -218,6 +218,10 @@ NEGATIVES = [
     pytest.param("加快推进项目建设，促进项目落地。", id="verb-object"),
     pytest.param("全力打造“智造名城”。", id="quoted-slogan"),
     pytest.param("其中，数字经济项目21个。", id="among-counted-class"),
+    # counted with measure words other than 个/家 (lexicons/measure_words.tsv)
+    pytest.param("年内建成分布式光伏电站项目12座，总投资3.6亿元。", id="counted-after-zuo"),
+    pytest.param("新开工3栋标准化厂房项目，总投资8000万元。", id="counted-before-dong"),
+    pytest.param("引进配套物流企业超过30户，总投资9亿元。", id="counted-firms-hu"),
     pytest.param("柯城区与企业集中签约项目20个。", id="signed-projects-count"),
     pytest.param("市投资促进中心着力优化营商环境。", id="office-with-head-word"),
     pytest.param("11月3日上午，在市会展中心举行了重大项目集中签约仪式。", id="venue-and-ceremony"),
