@@ -786,13 +786,37 @@ class Store:
         import pyarrow as pa
 
         names = self.columns(table)
-        arrow_schema = _arrow_schema(table, names)
-        rows = self.rows(table)
-        for r in rows:
-            for n in names:
-                if isinstance(r[n], Decimal):
-                    r[n] = r[n].quantize(facts_mod.SIX_PLACES)
-        return pa.Table.from_pylist(rows, schema=arrow_schema)
+        return pa.Table.from_pylist(_six_places(self.rows(table), names), schema=_arrow_schema(table, names))
+
+    def iter_batches(self, table: str, size: int = 5_000) -> Iterator[list[dict[str, object]]]:
+        """A table in key order, `size` rows at a time, streamed from the database.
+
+        The order is `rows()`'s: ascending by key with NULLs last; text keys compare by
+        code point (PostgreSQL's "C" collation, DuckDB's default), as Python's sort does.
+        """
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        spec = schema()["tables"][table]
+        types = {c["name"]: c["type"] for c in spec["columns"]}
+        key = list(spec.get("primary_key") or spec.get("key") or []) or list(types)
+        collate = ' COLLATE "C"' if self.engine.dialect.name == "postgresql" else ""
+        order = ", ".join(
+            f"{_q(k)}{collate if types.get(k) == 'text' else ''} ASC NULLS LAST" for k in key
+        )
+        sql = sa.text(f"SELECT * FROM {_q(table)} ORDER BY {order}")
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=size).execute(sql)
+            for part in result.partitions(size):
+                yield [dict(r._mapping) for r in part]
+
+
+def _six_places(rows: list[dict[str, object]], names: Sequence[str]) -> list[dict[str, object]]:
+    """Rows with their decimals at the six places of decimal128(38, 6), in place."""
+    for r in rows:
+        for n in names:
+            if isinstance(r[n], Decimal):
+                r[n] = r[n].quantize(facts_mod.SIX_PLACES)
+    return rows
 
 
 def open_store(db: str | Path | None = None) -> Store:
@@ -800,6 +824,8 @@ def open_store(db: str | Path | None = None) -> Store:
     return Store(parse_db(db))
 
 
+# Rows per streamed batch: a document row carries its whole text twice (original and normalized).
+EXPORT_BATCH = {"documents": 500}
 XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell; a longer document text is cut there
 
 
@@ -817,6 +843,7 @@ def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
     text, ISO dates, true/false, strings quoted and NULL as an unquoted empty cell,
     and `schema.json` written beside it to read the columns back typed.
     """
+    import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
@@ -830,20 +857,23 @@ def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
             ws = wb.create_sheet(title=table)
             names = store.columns(table)
             ws.append(names)
-            for r in store.rows(table):
-                ws.append([_xlsx_cell(r[n]) for n in names])
+            for batch in store.iter_batches(table, EXPORT_BATCH.get(table, 5_000)):
+                for r in batch:
+                    ws.append([_xlsx_cell(r[n]) for n in names])
         path = out_dir / "govfacts.xlsx"
         wb.save(path)
         return [path]
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown export format {fmt!r}: csv, parquet or xlsx")
     for table in TABLES:
-        data = store.arrow(table)
+        # Streamed batch by batch, so an archive's tables never sit whole in memory.
+        names = store.columns(table)
+        arrow_schema = _arrow_schema(table, names)
         path = out_dir / f"{table}.{fmt}"
-        if fmt == "csv":
-            pcsv.write_csv(data, path)
-        else:
-            pq.write_table(data, path)
+        writer = pcsv.CSVWriter(path, arrow_schema) if fmt == "csv" else pq.ParquetWriter(path, arrow_schema)
+        with writer:
+            for batch in store.iter_batches(table, EXPORT_BATCH.get(table, 5_000)):
+                writer.write_table(pa.Table.from_pylist(_six_places(batch, names), schema=arrow_schema))
         written.append(path)
     if fmt == "csv":
         path = out_dir / "schema.json"

@@ -292,6 +292,15 @@ def test_export_xlsx_one_sheet_per_table_chinese_intact(loaded, tmp_path):
     assert "对淮北市政协十一届一次会议20号提案的答复" in titles
 
 
+def test_batches_stream_every_table_in_rows_order(store, corpus_items):
+    store.load_all(corpus_items)
+    store.build_facts()
+    for table in TABLES:
+        batches = list(store.iter_batches(table, size=7))
+        assert all(len(b) == 7 for b in batches[:-1]), table
+        assert [r for b in batches for r in b] == store.rows(table), table
+
+
 def test_export_rejects_unknown_format(loaded, tmp_path):
     with pytest.raises(ValueError, match="unknown export format"):
         export_tables(loaded, Path(tmp_path), "sqlite")
