@@ -278,6 +278,41 @@ def test_republished_copies_found_and_different_stories_kept_apart(corpus_texts)
     assert F.find_duplicates(docs + copies) == {f"zz_{k}": k for k in corpus_texts}
 
 
+def _datasketch_fingerprint(text: str) -> str:
+    """The reference: datasketch's own MinHash of the same 3-grams."""
+    from datasketch import MinHash
+
+    flat = "".join(text.split())
+    shingles = {flat[i : i + 3] for i in range(max(len(flat) - 2, 1))}
+    mh = MinHash(num_perm=F.NUM_PERM, seed=1, scheme=F.SCHEME)
+    mh.update_batch([s.encode("utf-8") for s in shingles])
+    return "".join(f"{int(v):08x}" for v in mh.hashvalues)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "　",
+        "淮",
+        "淮北",
+        "淮北市",
+        "淮北市签约工业项目322个",
+        "2023年1-6月，全市新签约工业项目48个，\n协议投资额 156.5 亿元。",
+        "全縣上半年完成招商引資到位資金四十五億元。",
+        "abc abc abc",
+        "🙂 emoji and ASCII 3-grams",
+    ],
+)
+def test_fingerprint_is_datasketch_minhash_bit_for_bit(text):
+    assert F.fingerprint(text) == _datasketch_fingerprint(text)
+
+
+def test_fingerprint_of_every_bundled_document_is_datasketch_minhash(corpus_texts):
+    for name, text in corpus_texts.items():
+        assert F.fingerprint(text) == _datasketch_fingerprint(text), name
+
+
 @pytest.mark.parametrize(
     ("a", "b", "low", "high"),
     [
