@@ -137,16 +137,22 @@ def _common_han() -> frozenset[str]:
     return frozenset(chars)
 
 
+_PLAIN_CHARS: set[str] = set()  # characters already found not to be bad: bounded by Unicode
+
+
 def _looks_like_text(text: str) -> bool:
     """False when a decoded text has too many control, private-use or unassigned characters."""
     sample = text[:SCORE_SAMPLE]
     if not sample:
         return True
-    bad = sum(
-        1
-        for ch in sample
-        if ch == "\ufffd" or (ch not in _WHITESPACE and unicodedata.category(ch) in _BAD_CATEGORIES)
-    )
+    # Only characters never seen before are looked up: a news archive uses a few thousand.
+    fresh = set(sample) - _PLAIN_CHARS
+    bad = 0
+    for ch in fresh:
+        if ch == "\ufffd" or (ch not in _WHITESPACE and unicodedata.category(ch) in _BAD_CATEGORIES):
+            bad += sample.count(ch)
+        else:
+            _PLAIN_CHARS.add(ch)
     return bad / len(sample) <= MAX_BAD_SHARE
 
 
