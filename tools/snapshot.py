@@ -51,7 +51,9 @@ def _plain(obj):
         return [_plain(x) for x in obj]
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in obj.items()}
-    if obj is None or isinstance(obj, (str, int, float, bool)):
+    if isinstance(obj, str):
+        return obj.replace(str(ROOT), "<repo>")  # sources are paths: the same in any checkout
+    if obj is None or isinstance(obj, (int, float, bool)):
         return obj
     return str(obj)
 
