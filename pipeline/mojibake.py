@@ -182,13 +182,19 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     if glossed_trail:  # the last characters hold the lead byte of the glossed letter
         yield from range(len(run) - 1, max(len(run) - 4, 0 if not marked else 1) - 1, -1)
     flags = _covered(run)
-    han = [bool(_HAN.match(c)) for c in run]
+    # Per k: the Chinese characters from k on, and how many of them are in a word.
+    han_after = [0] * (len(run) + 1)
+    covered_after = [0] * (len(run) + 1)
+    for i in range(len(run) - 1, -1, -1):
+        h = _HAN.match(run[i]) is not None
+        han_after[i] = han_after[i + 1] + h
+        covered_after[i] = covered_after[i + 1] + (h and flags[i])
     tried = 0
     for k in range(1 if marked else 0, len(run) - 2):
         if k and not flags[k - 1]:
             continue  # a slip is looked for right after a readable word
-        tail = [f for f, h in zip(flags[k:], han[k:], strict=True) if h]
-        if len(tail) < 3 or sum(tail) / len(tail) > 0.3:
+        n_han = han_after[k]
+        if n_han < 3 or covered_after[k] / n_han > 0.3:
             continue
         yield k
         tried += 1
@@ -252,16 +258,37 @@ def _run_edit(text: str, a: int, b: int) -> _Edit | None:
 def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]:
     """Maximal spans of characters that all have a two-byte GBK form.
 
-    With `rare` (sorted positions of rare characters) given, stretches of text with
-    neither a rare character nor a marker before them are passed over unsplit.
+    With `rare` (sorted positions of rare characters) given, only the spans worth
+    reading closely (`_worth_reading`) are yielded. They are found from what makes
+    a span worth it — a marker just before, a glossed letter just after, two rare
+    characters close together inside — so clean stretches of text cost nothing.
     """
+    if rare is None:
+        yield from _all_runs(text)
+        return
+    found: dict[int, int] = {}  # start → end of each span worth reading
+    for m in _MARKER.finditer(text):
+        for a in (m.end(), m.end() + 1):  # a span starting one or two characters after a marker
+            if a < len(text) and _in_run(text[a]) and not _in_run(text[a - 1]):
+                found[a] = _run_end(text, a)
+    for m in _GLOSSED_LETTER.finditer(text):  # a span ending right before a glossed letter
+        b = m.start()
+        if b and _in_run(text[b - 1]) and is_pinyin_syllable(m.group(1)):
+            a = _run_start(text, b - 1)
+            found[a] = b
+    a = b = -1
+    for k in range(len(rare) - 1):  # two rare characters close together in one span
+        r1, r2 = rare[k], rare[k + 1]
+        if r2 - r1 <= RARE_GAP and _in_run(text[r1]):
+            if not a <= r1 < b:
+                a, b = _run_start(text, r1), _run_end(text, r1)
+            if r2 < b:
+                found[a] = b
+    yield from sorted(found.items())
 
+
+def _all_runs(text: str) -> Iterator[tuple[int, int]]:
     for m in _RUN.finditer(text):
-        if rare is not None:
-            lo = m.start()
-            marked = any(c in MARKERS for c in text[max(0, lo - 2) : lo])
-            if not marked and not _dense_rare(rare, lo, m.end()) and not _glossed_letter(text, m.end()):
-                continue
         a = m.start()
         for i in range(m.start(), m.end()):
             if _gbk(text[i]) is None:
@@ -270,6 +297,59 @@ def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]
                 a = i + 1
         if m.end() > a:
             yield a, m.end()
+
+
+_MARKER = re.compile("[" + "".join(sorted(MARKERS)).replace("?", "\\?") + "]")
+
+
+def _has_marker(text: str) -> bool:
+    return "?" in text or LOST in text
+
+
+def _in_run(ch: str) -> bool:
+    """`ch` can be part of a misaligned run: a non-ASCII, non-space character with a two-byte GBK form."""
+    cp = ord(ch)
+    return cp < 0x10000 and _run_table()[cp] == 1
+
+
+@cache
+def _run_table() -> bytes:
+    """Per BMP code point, 1 when `_RUN` takes it and it has a two-byte GBK form.
+
+    Built from every two-byte sequence the decoder reads (lead 0x81–0xFE); it
+    answers in one index what `_RUN` and `_gbk` answer with a match and an encoding.
+    """
+    table = bytearray(0x10000)
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0xFF):
+            try:
+                ch = bytes((lead, trail)).decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1 and ord(ch) < 0x10000 and _RUN.match(ch) and _gbk(ch) is not None:
+                table[ord(ch)] = 1
+    return bytes(table)
+
+
+def _run_start(text: str, i: int) -> int:
+    table = _run_table()
+    while i > 0:
+        cp = ord(text[i - 1])
+        if cp >= 0x10000 or table[cp] != 1:
+            break
+        i -= 1
+    return i
+
+
+def _run_end(text: str, i: int) -> int:
+    table = _run_table()
+    n = len(text)
+    while i < n:
+        cp = ord(text[i])
+        if cp >= 0x10000 or table[cp] != 1:
+            break
+        i += 1
+    return i
 
 
 def _isolated_letter(text: str, at: int) -> bool:
@@ -402,7 +482,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     edits: list[_Edit] = []
     taken = 0
     rare = [m.start() for m in _rare_pattern().finditer(text)]
-    if not rare and not any(c in text for c in MARKERS) and not _GLOSSED_LETTER.search(text):
+    if not rare and not _has_marker(text) and not _GLOSSED_LETTER.search(text):
         return t  # clean text: nothing to read closely
     for a, b in _runs(text, rare):
         if not _worth_reading(text, a, b, rare):
@@ -417,9 +497,13 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
             edits.append(edit)
             taken = edit.end
     out = _apply(t, edits)
-    out = out.sub(_GLOSS_LOSS, _lost_gloss)
-    out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
-    out = out.sub(_LOST_CENTURY, "2")
+    # Each rewrite below needs a marker or a glossed letter; most texts have neither.
+    if _has_marker(out.text):
+        out = out.sub(_GLOSS_LOSS, _lost_gloss)
+    if _GLOSSED_LETTER.search(out.text):
+        out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
+    if _has_marker(out.text):
+        out = out.sub(_LOST_CENTURY, "2")
     if out is t:
         return t
     return remove_pinyin_glosses(out)
