@@ -23,7 +23,12 @@ from functools import cache, lru_cache
 
 import regex
 from govfacts.pipeline.aligned import AlignedText
-from govfacts.pipeline.repairs import PINYIN_LETTERS, is_pinyin_syllable, remove_pinyin_glosses
+from govfacts.pipeline.repairs import (
+    PINYIN_LETTERS,
+    has_bracket,
+    is_pinyin_syllable,
+    remove_pinyin_glosses,
+)
 from govfacts.pipeline.script import s2t, t2s
 from govfacts.pipeline.segment import segment, word_freq
 
@@ -271,7 +276,8 @@ def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]
         for a in (m.end(), m.end() + 1):  # a span starting one or two characters after a marker
             if a < len(text) and _in_run(text[a]) and not _in_run(text[a - 1]):
                 found[a] = _run_end(text, a)
-    for m in _GLOSSED_LETTER.finditer(text):  # a span ending right before a glossed letter
+    glossed = _GLOSSED_LETTER.finditer(text) if has_bracket(text) else ()
+    for m in glossed:  # a span ending right before a glossed letter
         b = m.start()
         if b and _in_run(text[b - 1]) and is_pinyin_syllable(m.group(1)):
             a = _run_start(text, b - 1)
@@ -300,6 +306,10 @@ def _all_runs(text: str) -> Iterator[tuple[int, int]]:
 
 
 _MARKER = re.compile("[" + "".join(sorted(MARKERS)).replace("?", "\\?") + "]")
+
+
+def _has_glossed_letter(text: str) -> bool:
+    return has_bracket(text) and _GLOSSED_LETTER.search(text) is not None
 
 
 def _has_marker(text: str) -> bool:
@@ -482,7 +492,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     edits: list[_Edit] = []
     taken = 0
     rare = [m.start() for m in _rare_pattern().finditer(text)]
-    if not rare and not _has_marker(text) and not _GLOSSED_LETTER.search(text):
+    if not rare and not _has_marker(text) and not _has_glossed_letter(text):
         return t  # clean text: nothing to read closely
     for a, b in _runs(text, rare):
         if not _worth_reading(text, a, b, rare):
@@ -500,7 +510,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     # Each rewrite below needs a marker or a glossed letter; most texts have neither.
     if _has_marker(out.text):
         out = out.sub(_GLOSS_LOSS, _lost_gloss)
-    if _GLOSSED_LETTER.search(out.text):
+    if _has_glossed_letter(out.text):
         out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
     if _has_marker(out.text):
         out = out.sub(_LOST_CENTURY, "2")
