@@ -173,12 +173,7 @@ def _drop(t: AlignedText, spans: list[tuple[int, int]]) -> AlignedText:
     """`t` without the given character ranges (sorted, non-overlapping)."""
     if not spans:
         return t
-    parts, last = [], 0
-    for a, b in sorted(spans):
-        parts.append(t.slice(last, a))
-        last = b
-    parts.append(t.slice(last, len(t)))
-    return AlignedText.concat(parts)
+    return t._edit([(a, b, "") for a, b in sorted(spans)])
 
 
 def strip_boilerplate(t: AlignedText) -> AlignedText:
@@ -488,7 +483,7 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
         a, b = _strip(t, a, b)
         if a < b:
             pars.append((a, b, c - 1 if c > 0 and text[c - 1] == "\n" else -1))
-    out: list[AlignedText] = []
+    out: list[tuple[int, int]] = []  # spans of `text` to keep, in order; (-1, at) is a new line break
     i = 0
     while i < len(pars):
         group = [pars[i]]
@@ -514,15 +509,26 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
             j = k + 1
         for n, (a, b, nl) in enumerate(group + moved):
             last_of_par = n == len(group) - 1 or n >= len(group)
-            out.append(t.slice(a, b))
+            out.append((a, b))
             if not last_of_par:
                 continue
             if nl >= 0:
-                out.append(t.slice(nl, nl + 1))
+                out.append((nl, nl + 1))
             else:
-                out.append(AlignedText("\n", (t.ends[b - 1],), (t.ends[b - 1],)))
+                out.append((-1, t.ends[b - 1]))
         i = j
     if out and text and not text.endswith("\n"):
         out.pop()  # no newline was there at the very end
-    joined = AlignedText.concat(out)
-    return t if joined.text == text else joined
+    joined = "".join(text[a:b] if a >= 0 else "\n" for a, b in out)
+    if joined == text:
+        return t
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in out:
+        if a >= 0:
+            starts += t.starts[a:b]
+            ends += t.ends[a:b]
+        else:
+            starts.append(b)
+            ends.append(b)
+    return AlignedText(joined, tuple(starts), tuple(ends))
