@@ -30,7 +30,7 @@ from govfacts.pipeline.repairs import (
     remove_pinyin_glosses,
 )
 from govfacts.pipeline.script import s2t, t2s
-from govfacts.pipeline.segment import segment, word_freq
+from govfacts.pipeline.segment import segment, tokenizer, word_freq
 
 __all__ = ["repair_mojibake", "shift_decode"]
 
@@ -102,17 +102,47 @@ class _Reading:
 def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
     simple = t2s().convert(text)
+    freq = tokenizer().FREQ  # word_freq and _char_value inlined: this runs per candidate
+    log10 = math.log10
     total = 0.0
     rare = n = 0
     for word in segment(simple):
-        in_word = len(word) >= 2 and all(_HAN.match(c) for c in word)
-        for ch in word:
-            if not _HAN.match(ch):
+        han = [_is_han(c) for c in word]
+        in_word = len(word) >= 2 and all(han)
+        for ch, is_han in zip(word, han):
+            if not is_han:
                 continue
             n += 1
-            total += _char_value(ch, in_word)
-            rare += not in_word and word_freq(ch) < RARE
+            if in_word:
+                total += 1.0
+            else:
+                f = freq.get(ch, 0) or 0
+                total += 0.6 * min(1.0, log10(f + 1) / 5)
+                rare += f < RARE
     return _Reading(total, rare, n)
+
+
+def _han_count(text: str) -> int:
+    """`_read(text).han` without the reading: segmenting keeps every character."""
+    return sum(map(_is_han, t2s().convert(text)))
+
+
+def _is_han(ch: str) -> bool:
+    """`_HAN.match(ch)` by a table lookup for the BMP (the regex match costs more than the rest of `_read`)."""
+    cp = ord(ch)
+    if cp < 0x10000:
+        return _han_table()[cp] == 1
+    return _HAN.match(ch) is not None
+
+
+@cache
+def _han_table() -> bytes:
+    """Per BMP code point, 1 for a Han character (all lie from U+2E80 on)."""
+    table = bytearray(0x10000)
+    for cp in range(_HAN_BLOCKS[0], 0x10000):
+        if _HAN.match(chr(cp)):
+            table[cp] = 1
+    return bytes(table)
 
 
 def _gain(before: _Reading, after: _Reading) -> float:
@@ -239,7 +269,7 @@ def _run_edit(text: str, a: int, b: int) -> _Edit | None:
         new = "".join(c for c, _, _ in pieces)
         context = text[max(a, a + k - CONTEXT) : a + k]
         before, after = _read(context + text[a + k : end]), _read(context + new)
-        size = max(before.han, after.han) - _read(context).han
+        size = max(before.han, after.han) - _han_count(context)
         if size < 1:
             continue
         gain = _gain(before, after) / size
@@ -422,16 +452,24 @@ def _lost_gloss(m: regex.Match[str]) -> str:
 _HAN_BLOCKS = (0x2E80, 0x323B0)
 
 
+def _rare_positions(text: str) -> list[int]:
+    """Sorted positions of the rare Han characters of `text`."""
+    full, bmp = _rare_patterns()
+    # Outside the BMP every character falls through the astral ranges one by one
+    # (6x slower); a text with no astral character (UTF-16 of two bytes each) needs none.
+    astral = len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    return [m.start() for m in (full if astral else bmp).finditer(text)]
+
+
 @cache
-def _rare_pattern() -> re.Pattern[str]:
-    """Han characters that are rare in news text, Simplified or Traditional.
+def _rare_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Han characters that are rare in news text, Simplified or Traditional; and the BMP ones.
 
     A misaligned run is made of such characters (蓖醭硎荆怀鲟); clean text hardly
     has any, so the costly reading of a run is kept for runs that hold some. The
     class lists the rare characters themselves as ranges for the standard `re`
     engine, which scans it at ~130 MB/s (`regex` with `(?![common])\\p{Han}`: ~7).
     """
-    from govfacts.pipeline.segment import tokenizer
 
     # A character's use is what the dictionary's words containing it add up to:
     # 圳 is rare alone and common in 深圳.
@@ -443,7 +481,8 @@ def _rare_pattern() -> re.Pattern[str]:
     common = {ch for ch, f in use.items() if f >= CHAR_USE}
     common |= set(s2t().convert("".join(sorted(common))))
     rare = [cp for cp in range(*_HAN_BLOCKS) if chr(cp) not in common and _HAN.match(chr(cp))]
-    return re.compile("[" + _ranges(rare) + "]")
+    bmp = [cp for cp in rare if cp < 0x10000]
+    return re.compile("[" + _ranges(rare) + "]"), re.compile("[" + _ranges(bmp) + "]")
 
 
 def _ranges(code_points: list[int]) -> str:
@@ -491,7 +530,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     text = t.text
     edits: list[_Edit] = []
     taken = 0
-    rare = [m.start() for m in _rare_pattern().finditer(text)]
+    rare = _rare_positions(text)
     if not rare and not _has_marker(text) and not _has_glossed_letter(text):
         return t  # clean text: nothing to read closely
     for a, b in _runs(text, rare):
