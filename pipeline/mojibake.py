@@ -302,11 +302,12 @@ def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]
         yield from _all_runs(text)
         return
     found: dict[int, int] = {}  # start → end of each span worth reading
-    for m in _MARKER.finditer(text):
+    markers = _MARKER.finditer(text) if _has_marker(text) else ()
+    for m in markers:
         for a in (m.end(), m.end() + 1):  # a span starting one or two characters after a marker
             if a < len(text) and _in_run(text[a]) and not _in_run(text[a - 1]):
                 found[a] = _run_end(text, a)
-    glossed = _GLOSSED_LETTER.finditer(text) if has_bracket(text) else ()
+    glossed = _GLOSSED_LETTER.finditer(text) if _letter_bracket(text) else ()
     for m in glossed:  # a span ending right before a glossed letter
         b = m.start()
         if b and _in_run(text[b - 1]) and is_pinyin_syllable(m.group(1)):
@@ -339,7 +340,16 @@ _MARKER = re.compile("[" + "".join(sorted(MARKERS)).replace("?", "\\?") + "]")
 
 
 def _has_glossed_letter(text: str) -> bool:
-    return has_bracket(text) and _GLOSSED_LETTER.search(text) is not None
+    return _letter_bracket(text) and _GLOSSED_LETTER.search(text) is not None
+
+
+# What `_GLOSSED_LETTER` and `_LETTER_GLOSS` need: a letter before an opening bracket
+# (bracket-led `re` searches, ~1/20 of a `regex` pass starting with a letter class).
+_LETTER_BRACKETS = (re.compile(r"\((?<=[A-Za-z]\()"), re.compile("（(?<=[A-Za-z]（)"))
+
+
+def _letter_bracket(text: str) -> bool:
+    return has_bracket(text) and any(p.search(text) for p in _LETTER_BRACKETS)
 
 
 def _has_marker(text: str) -> bool:
@@ -372,24 +382,29 @@ def _run_table() -> bytes:
 
 
 def _run_start(text: str, i: int) -> int:
-    table = _run_table()
-    while i > 0:
-        cp = ord(text[i - 1])
-        if cp >= 0x10000 or table[cp] != 1:
-            break
-        i -= 1
-    return i
+    """Start of the span of run characters that ends at or goes through `i`."""
+    not_run = _run_patterns()[1]
+    width = 64
+    while i > 0:  # `re` searches forwards only: look at the text before `i` reversed
+        lo = max(0, i - width)
+        m = not_run.search(text[lo:i][::-1])
+        if m:
+            return i - m.start()
+        i, width = lo, width * 4
+    return 0
 
 
 def _run_end(text: str, i: int) -> int:
+    """End of the span of run characters that starts at or goes through `i`."""
+    return _run_patterns()[0].match(text, i).end()
+
+
+@cache
+def _run_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`re` classes of the run characters (`_run_table`): a span of them, and any other character."""
     table = _run_table()
-    n = len(text)
-    while i < n:
-        cp = ord(text[i])
-        if cp >= 0x10000 or table[cp] != 1:
-            break
-        i += 1
-    return i
+    body = _ranges([cp for cp in range(0x10000) if table[cp]])
+    return re.compile("[" + body + "]*"), re.compile("[^" + body + "]")
 
 
 def _isolated_letter(text: str, at: int) -> bool:
