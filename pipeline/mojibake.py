@@ -139,9 +139,9 @@ def _is_han(ch: str) -> bool:
 def _han_table() -> bytes:
     """Per BMP code point, 1 for a Han character (all lie from U+2E80 on)."""
     table = bytearray(0x10000)
-    for cp in range(_HAN_BLOCKS[0], 0x10000):
-        if _HAN.match(chr(cp)):
-            table[cp] = 1
+    block = "".join(map(chr, range(_HAN_BLOCKS[0], 0x10000)))
+    for m in _HAN.finditer(block):  # one pass, not a match per code point
+        table[_HAN_BLOCKS[0] + m.start()] = 1
     return bytes(table)
 
 

@@ -142,13 +142,23 @@ _RESIDUE = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]*")
 
 
 @cache
-def _boilerplate() -> tuple[regex.Pattern[str], list[regex.Pattern[str]], list[regex.Pattern[str]]]:
+def _boilerplate() -> tuple[regex.Pattern[str], regex.Pattern[str], list[regex.Pattern[str]]]:
     rows = load_table(*BOILERPLATE, key="pattern")
     tokens = sorted((r["pattern"] for r in rows if r["kind"] == "token"), key=len, reverse=True)
     token = regex.compile("|".join(f"(?:{p})" for p in tokens))
-    lines = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "line"]
+    # One alternation fullmatches a line exactly when one of the patterns does.
+    lines = regex.compile("|".join(f"(?:{r['pattern']})" for r in rows if r["kind"] == "line"))
     ads = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "ad"]
     return token, lines, ads
+
+
+def _search(pattern: regex.Pattern[str], line: str) -> regex.Match[str] | None:
+    """`pattern.search(line)` for a line without a newline.
+
+    A pattern that opens with `.*` matches somewhere only if it matches at the
+    start (the `.*` takes what comes before), so one anchored try does.
+    """
+    return pattern.match(line) if pattern.pattern.startswith(".*") else pattern.search(line)
 
 
 def _lines(text: str) -> list[tuple[int, int, int]]:
@@ -187,7 +197,7 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
     line carrying a date or a source is kept; only its `点击数:`/`浏览次数:`/`字号:`
     fragments are cut. A line with a number and unit or a full sentence is never deleted.
     """
-    token, line_patterns, ad_patterns = _boilerplate()
+    token, line_pattern, ad_patterns = _boilerplate()
     text = t.text
     lines = _lines(text)
     keys = [_key(text[a:b]) for a, b, _ in lines]
@@ -200,12 +210,12 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
         if _METADATA_WORDS.search(key) and _METADATA.search(key):
             drop += _metadata_cuts(text, a, b, token)
             continue
-        if len(key) <= 60 and any(p.search(key) for p in ad_patterns) and not _CONTENT.search(key):
+        if len(key) <= 60 and any(_search(p, key) for p in ad_patterns) and not _CONTENT.search(key):
             ads.append(i)
             continue
         if _CONTENT.search(key):
             continue
-        if any(p.fullmatch(key) for p in line_patterns) or _RESIDUE.fullmatch(token.sub("", key)):
+        if line_pattern.fullmatch(key) or _RESIDUE.fullmatch(token.sub("", key)):
             drop.append((a, c))
             dropped.add(i)
     for i in ads:
