@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 
 import regex
 from govfacts.pipeline.aligned import AlignedText
+from govfacts.pipeline.han import han_code_points, is_han
 from govfacts.pipeline.repairs import (
     PINYIN_LETTERS,
     has_bracket,
@@ -47,7 +48,6 @@ EVIDENCE_BONUS = 0.2
 MAX_STARTS = 8  # slip positions tried per run without a marker
 CONTEXT = 6  # characters of the intact run read together with a candidate
 
-_HAN = regex.compile(r"\p{Han}")
 # Characters a misaligned GBK run is made of (every one must encode to two bytes).
 _RUN = regex.compile(r"[^\x00-\x7f\s\ufffd]+")  # split further where a character has no GBK form
 # `?` + a gloss whose `(` was swallowed: a lost glossed character (`百?gòu)?qiáng)`).
@@ -107,10 +107,10 @@ def _read(text: str) -> _Reading:
     total = 0.0
     rare = n = 0
     for word in segment(simple):
-        han = [_is_han(c) for c in word]
+        han = [is_han(c) for c in word]
         in_word = len(word) >= 2 and all(han)
-        for ch, is_han in zip(word, han):
-            if not is_han:
+        for ch, h in zip(word, han):
+            if not h:
                 continue
             n += 1
             if in_word:
@@ -124,25 +124,7 @@ def _read(text: str) -> _Reading:
 
 def _han_count(text: str) -> int:
     """`_read(text).han` without the reading: segmenting keeps every character."""
-    return sum(map(_is_han, t2s().convert(text)))
-
-
-def _is_han(ch: str) -> bool:
-    """`_HAN.match(ch)` by a table lookup for the BMP (the regex match costs more than the rest of `_read`)."""
-    cp = ord(ch)
-    if cp < 0x10000:
-        return _han_table()[cp] == 1
-    return _HAN.match(ch) is not None
-
-
-@cache
-def _han_table() -> bytes:
-    """Per BMP code point, 1 for a Han character (all lie from U+2E80 on)."""
-    table = bytearray(0x10000)
-    block = "".join(map(chr, range(_HAN_BLOCKS[0], 0x10000)))
-    for m in _HAN.finditer(block):  # one pass, not a match per code point
-        table[_HAN_BLOCKS[0] + m.start()] = 1
-    return bytes(table)
+    return sum(map(is_han, t2s().convert(text)))
 
 
 def _gain(before: _Reading, after: _Reading) -> float:
@@ -206,7 +188,7 @@ def _covered(text: str) -> list[bool]:
     flags: list[bool] = []
     for word in segment(simple):
         in_word = len(word) >= 2
-        flags += [in_word or not _HAN.match(c) for c in word]
+        flags += [in_word or not is_han(c) for c in word]
     return flags
 
 
@@ -221,7 +203,7 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     han_after = [0] * (len(run) + 1)
     covered_after = [0] * (len(run) + 1)
     for i in range(len(run) - 1, -1, -1):
-        h = _HAN.match(run[i]) is not None
+        h = is_han(run[i])
         han_after[i] = han_after[i + 1] + h
         covered_after[i] = covered_after[i + 1] + (h and flags[i])
     tried = 0
@@ -413,7 +395,7 @@ def _isolated_letter(text: str, at: int) -> bool:
         at + 1 < len(text)
         and text[at].isascii()
         and text[at].isalpha()
-        and bool(_HAN.match(text[at + 1]) or text[at + 1] in "，。、；：！？”’")
+        and (is_han(text[at + 1]) or text[at + 1] in "，。、；：！？”’")
     )
 
 
@@ -432,7 +414,7 @@ def _words_of(text: str) -> frozenset[int]:
 
 def _unusual(ch: str, context: str) -> bool:
     """A recovered character that is rare and in no word is more likely a lost one."""
-    if not _HAN.match(ch):
+    if not is_han(ch):
         return False
     simple = t2s().convert(ch)
     idx = [i for i, c in enumerate(context) if c == ch]
@@ -495,7 +477,8 @@ def _rare_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
                 use[ch] = use.get(ch, 0) + f
     common = {ch for ch, f in use.items() if f >= CHAR_USE}
     common |= set(s2t().convert("".join(sorted(common))))
-    rare = [cp for cp in range(*_HAN_BLOCKS) if chr(cp) not in common and _HAN.match(chr(cp))]
+    lo, hi = _HAN_BLOCKS
+    rare = [cp for cp in han_code_points() if lo <= cp < hi and chr(cp) not in common]
     bmp = [cp for cp in rare if cp < 0x10000]
     return re.compile("[" + _ranges(rare) + "]"), re.compile("[" + _ranges(bmp) + "]")
 
