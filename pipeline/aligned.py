@@ -70,12 +70,23 @@ class AlignedText:
                 edits.append((a, b, new))
         if not edits:
             return self
-        return self._edit(edits)
+        return self.edit(edits)
 
-    def _edit(self, edits: list[tuple[int, int, str]]) -> AlignedText:
-        """Replace each `text[a:b]` by `new` for sorted, non-overlapping `(a, b, new)`."""
+    def edit(self, edits: list[tuple[int, int, str]]) -> AlignedText:
+        """Replace each `text[a:b]` by `new`, given sorted, non-overlapping `(a, b, new)`.
+
+        Spans are carried as in `sub`: character to character where lengths agree,
+        else the whole replaced span for each new character.
+        """
         text, starts, ends = self.text, self.starts, self.ends
         pieces: list[str] = []
+        if all(len(new) == b - a for a, b, new in edits):  # character to character: same spans
+            last = 0
+            for a, b, new in edits:
+                pieces += (text[last:a], new)
+                last = b
+            pieces.append(text[last:])
+            return AlignedText("".join(pieces), starts, ends)
         new_starts: list[int] = []
         new_ends: list[int] = []
         last = 0

@@ -97,7 +97,7 @@ def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
     if not has_bracket(t.text):
         return t
     spans = [m.span() for m in _gloss().finditer(t.text) if is_pinyin_syllable(m.group(1))]
-    return t._edit([(a, b, "") for a, b in spans]) if spans else t
+    return t.edit([(a, b, "") for a, b in spans]) if spans else t
 
 
 def has_bracket(text: str) -> bool:
@@ -190,7 +190,7 @@ def _drop(t: AlignedText, spans: list[tuple[int, int]]) -> AlignedText:
     """`t` without the given character ranges (sorted, non-overlapping)."""
     if not spans:
         return t
-    return t._edit([(a, b, "") for a, b in sorted(spans)])
+    return t.edit([(a, b, "") for a, b in sorted(spans)])
 
 
 def strip_boilerplate(t: AlignedText) -> AlignedText:
