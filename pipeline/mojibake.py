@@ -416,9 +416,10 @@ def _unusual(ch: str, context: str) -> bool:
     """A recovered character that is rare and in no word is more likely a lost one."""
     if not is_han(ch):
         return False
-    simple = t2s().convert(ch)
+    if word_freq(t2s().convert(ch)) >= RARE:
+        return False
     idx = [i for i, c in enumerate(context) if c == ch]
-    return word_freq(simple) < RARE and not any(i in _words_of(context) for i in idx)
+    return not any(i in _words_of(context) for i in idx)
 
 
 def _apply(t: AlignedText, edits: list[_Edit]) -> AlignedText:
