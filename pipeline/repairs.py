@@ -390,6 +390,14 @@ def to_halfwidth(t: AlignedText) -> AlignedText:
 _SP = "[ \\u3000\\u00a0]"
 # A space right after or before a digit, one literal-led `re` pattern per kind of space.
 _SPACE_BY_DIGIT = tuple(re.compile(sp + "(?:(?<=[0-9]" + sp + ")|(?=[0-9]))") for sp in " \u3000\u00a0")
+# What each rewrite of `remove_spaces_in_numbers` needs, as `re` patterns opening with a literal
+# or a small class: digit-space-digit; a space before a point; a space by a dash; a digit-space.
+_SPACE_CUES = {
+    "thousands": re.compile(_SP + "(?<=[0-9]" + _SP + ")(?=[0-9])"),
+    "point": re.compile(r"\.(?<=" + _SP + r"\.)"),
+    "dash": re.compile("[—–~～至](?:(?<=" + _SP + ".)|(?=" + _SP + "))"),
+    "before_unit": re.compile(_SP + "(?<=[0-9]" + _SP + ")"),
+}
 
 
 @cache
@@ -430,10 +438,16 @@ def remove_spaces_in_numbers(t: AlignedText) -> AlignedText:
     if not any(p.search(t.text) for p in _SPACE_BY_DIGIT):
         return t  # every rewrite deletes a space next to a digit
     thousands, point, before_unit, dash = _number_space_patterns()
-    t = t.sub(thousands, "")
-    t = t.sub(point, ".")
-    t = t.sub(dash, lambda m: m.group(1))
-    return t.sub(before_unit, "")
+    # Each rewrite runs only where its own marks are (see `_SPACE_CUES`).
+    if _SPACE_CUES["thousands"].search(t.text):
+        t = t.sub(thousands, "")
+    if _SPACE_CUES["point"].search(t.text):
+        t = t.sub(point, ".")
+    if _SPACE_CUES["dash"].search(t.text):
+        t = t.sub(dash, lambda m: m.group(1))
+    if _SPACE_CUES["before_unit"].search(t.text):
+        t = t.sub(before_unit, "")
+    return t
 
 
 # ---------------------------------------------------------------------------
