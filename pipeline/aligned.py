@@ -36,7 +36,8 @@ class AlignedText:
         """The identity alignment of an original text."""
         n = len(original)
         starts = tuple(range(n))
-        return cls(original, starts, starts[1:] + (n,) if n else ())  # the ends share the starts' ints
+        # The ends share the starts' int objects instead of making n more.
+        return cls(original, starts, starts[1:] + (n,) if n else ())
 
     def __len__(self) -> int:
         return len(self.text)
@@ -62,10 +63,7 @@ class AlignedText:
         edits: list[tuple[int, int, str]] = []
         for m in compiled.finditer(text):
             a, b = m.span()
-            if literal is not None:
-                new = literal
-            else:
-                new = repl(m) if callable(repl) else m.expand(repl)
+            new = literal if literal is not None else repl(m) if callable(repl) else m.expand(repl)
             if new != text[a:b]:
                 edits.append((a, b, new))
         if not edits:

@@ -393,7 +393,8 @@ def _labelled_date(text: str, head: list[_Line]) -> tuple[date, tuple[int, int]]
                 return found
     for line in head:  # a header line: `2023-05-06 09:47 来源：某市商务局`
         end = line.char_start + len(line.text)
-        if p.label_word.search(text, line.char_start, end) and p.meta_label.search(text, line.char_start, end):
+        has_word = p.label_word.search(text, line.char_start, end)
+        if has_word and p.meta_label.search(text, line.char_start, end):
             for found in _all_dates(text, line.char_start, end):
                 return found
     return None

@@ -109,7 +109,7 @@ def _read(text: str) -> _Reading:
     for word in segment(simple):
         han = [is_han(c) for c in word]
         in_word = len(word) >= 2 and all(han)
-        for ch, h in zip(word, han):
+        for ch, h in zip(word, han, strict=True):
             if not h:
                 continue
             n += 1
@@ -339,7 +339,7 @@ def _has_marker(text: str) -> bool:
 
 
 def _in_run(ch: str) -> bool:
-    """`ch` can be part of a misaligned run: a non-ASCII, non-space character with a two-byte GBK form."""
+    """`ch` can be in a misaligned run: non-ASCII, not a space, with a two-byte GBK form."""
     cp = ord(ch)
     return cp < 0x10000 and _run_table()[cp] == 1
 
@@ -383,7 +383,7 @@ def _run_end(text: str, i: int) -> int:
 
 @cache
 def _run_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """`re` classes of the run characters (`_run_table`): a span of them, and any other character."""
+    """`re` classes of the run characters (`_run_table`): a span of them; any other character."""
     table = _run_table()
     body = _ranges([cp for cp in range(0x10000) if table[cp]])
     return re.compile("[" + body + "]*"), re.compile("[^" + body + "]")

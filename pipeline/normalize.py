@@ -43,7 +43,8 @@ TRADITIONAL_SHARE = 0.03
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]+")
 _BLOCK = 256  # characters compared at once when counting what OpenCC changed
 _CRLF = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\ufeff]")  # `re`: 2x `regex` on a plain class
+# `re`: twice `regex` on a plain class.
+_ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\ufeff]")
 _TRAILING = regex.compile(r"[ \t\u3000]+(?=\n)|[ \t\u3000]+\Z")
 _LEADING = regex.compile(r"(?m)^[ \t\u3000]+")
 _CRLF_CHARS = "\r\u2028\u2029\x0b\x0c\x85"  # what `_CRLF` needs one of

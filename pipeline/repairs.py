@@ -77,12 +77,16 @@ def is_pinyin_syllable(word: str) -> bool:
 
 @cache
 def _gloss() -> re.Pattern[str]:
-    """A pinyin gloss after a Chinese character, for `re` (bracket first: 2.5x `regex`'s \\p{Han} lookbehind)."""
+    """A pinyin gloss after a Chinese character, for `re`.
+
+    The bracket comes first and the Han class is `re`'s: 2.5x `regex` opening
+    with a `\\p{Han}` lookbehind.
+    """
     return re.compile(
         rf"""
         [(（]                                   # half- or full-width opening bracket
-        (?<=[{han_class()}\ufffd][(（])         # right after a Chinese character (or a lost one, U+FFFD)
-        ([{PINYIN_LETTERS}]{{1,7}})             # one syllable's letters; checked against the syllable table
+        (?<=[{han_class()}\ufffd][(（])         # right after a Chinese character (or U+FFFD)
+        ([{PINYIN_LETTERS}]{{1,7}})             # one syllable's letters (checked against the table)
         [)）]                                   # closing bracket
         """,
         re.VERBOSE,
@@ -101,7 +105,7 @@ def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
 
 
 def has_bracket(text: str) -> bool:
-    """An opening bracket, without which no gloss can be (a `str` search, ~1/50 of a `regex` pass)."""
+    """An opening bracket, without which no gloss can be (a `str` search: ~1/50 of `regex`)."""
     return "(" in text or "（" in text
 
 
@@ -215,7 +219,8 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
         if _METADATA_WORDS.search(key) and _METADATA.search(key):
             drop += _metadata_cuts(text, a, b, token)
             continue
-        if len(key) <= 60 and any(_search(p, key) for p in ad_patterns) and not _CONTENT.search(key):
+        is_ad = len(key) <= 60 and any(_search(p, key) for p in ad_patterns)
+        if is_ad and not _CONTENT.search(key):
             ads.append(i)
             continue
         if _CONTENT.search(key):
@@ -289,7 +294,9 @@ _COMMA_BY_STRONGER = regex.compile(
 _DOUBLE_ENUM = regex.compile(r"、{2,}")
 # What `_DOUBLE_COMMA` and `_COMMA_BY_STRONGER` need, one pattern per leading comma.
 _COMMA_COMMA = tuple(re.compile(c + "[,，]") for c in ",，")
-_COMMA_STRONG = tuple(re.compile(c + "(?:(?=[。、；;！？!?])|(?<=[。、；！？]" + c + "))") for c in ",，")
+_COMMA_STRONG = tuple(
+    re.compile(c + "(?:(?=[。、；;！？!?])|(?<=[。、；！？]" + c + "))") for c in ",，"
+)
 # A question mark where no question can end: right after a clause mark or at a line start.
 _STRAY_QUESTION = regex.compile(r"(?:(?<=[，。：；、,:;])|(?<=^|\n))[?？]")
 
@@ -369,7 +376,8 @@ _NUMBER_PUNCT = regex.compile(
 )
 _NUMBER_PUNCT_HALF = {"．": ".", "，": ",", "－": "-"}
 _FULLWIDTH_RUN = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_HALFWIDTH)) + "]+")
-_DIGIT_COMMA = re.compile("，(?<=[0-9]，)[0-9]")  # what the thousands separator of `_NUMBER_PUNCT` needs
+# What the thousands separator of `_NUMBER_PUNCT` needs.
+_DIGIT_COMMA = re.compile("，(?<=[0-9]，)[0-9]")
 
 
 def to_halfwidth(t: AlignedText) -> AlignedText:
@@ -389,7 +397,9 @@ def to_halfwidth(t: AlignedText) -> AlignedText:
 
 _SP = "[ \\u3000\\u00a0]"
 # A space right after or before a digit, one literal-led `re` pattern per kind of space.
-_SPACE_BY_DIGIT = tuple(re.compile(sp + "(?:(?<=[0-9]" + sp + ")|(?=[0-9]))") for sp in " \u3000\u00a0")
+_SPACE_BY_DIGIT = tuple(
+    re.compile(sp + "(?:(?<=[0-9]" + sp + ")|(?=[0-9]))") for sp in " \u3000\u00a0"
+)
 # What each rewrite of `remove_spaces_in_numbers` needs, as `re` patterns opening with a literal
 # or a small class: digit-space-digit; a space before a point; a space by a dash; a digit-space.
 _SPACE_CUES = {
@@ -502,6 +512,12 @@ def _open_end(par: str) -> bool:
     return bool(_CLAUSE.search(par))  # titles and metadata lines have no clause marks
 
 
+def _group_text(text: str, group: list[tuple[int, int, int]]) -> str:
+    if len(group) == 1:  # the usual case: one paragraph, one slice
+        return text[group[0][0] : group[0][1]]
+    return "".join(text[a:b] for a, b, _ in group)
+
+
 def join_broken_lines(t: AlignedText) -> AlignedText:
     """Join paragraphs broken mid-sentence by a layout and drop blank lines.
 
@@ -516,13 +532,13 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
         a, b = _strip(t, a, b)
         if a < b:
             pars.append((a, b, c - 1 if c > 0 and text[c - 1] == "\n" else -1))
-    out: list[tuple[int, int]] = []  # spans of `text` to keep, in order; (-1, at) is a new line break
+    out: list[tuple[int, int]] = []  # spans of `text` kept, in order; (-1, at): a new line break
     i = 0
     while i < len(pars):
         group = [pars[i]]
         moved: list[tuple[int, int, int]] = []
         j = i + 1
-        while _open_end("".join(text[a:b] for a, b, _ in group)):
+        while _open_end(_group_text(text, group)):
             captions = []
             k = j
             while (
