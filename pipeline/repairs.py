@@ -190,6 +190,18 @@ def _key(line: str) -> str:
     return line.strip(" \t\u3000\u00a0")
 
 
+def _is_content(key: str) -> bool:
+    """`_CONTENT.search(key)` for a one-line key, its usual case first.
+
+    A sentence end with more text after it (`[。！？].`) is found by `str.find`,
+    which most paragraphs satisfy; the pattern runs only for the others.
+    """
+    last = len(key) - 1
+    if any(key.find(mark, 0, last) >= 0 for mark in "。！？"):
+        return True
+    return _CONTENT.search(key) is not None
+
+
 def _drop(t: AlignedText, spans: list[tuple[int, int]]) -> AlignedText:
     """`t` without the given character ranges (sorted, non-overlapping)."""
     if not spans:
@@ -220,10 +232,10 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
             drop += _metadata_cuts(text, a, b, token)
             continue
         is_ad = len(key) <= 60 and any(_search(p, key) for p in ad_patterns)
-        if is_ad and not _CONTENT.search(key):
+        if is_ad and not _is_content(key):
             ads.append(i)
             continue
-        if _CONTENT.search(key):
+        if _is_content(key):
             continue
         if line_pattern.fullmatch(key) or _RESIDUE.fullmatch(token.sub("", key)):
             drop.append((a, c))
