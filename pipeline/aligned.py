@@ -35,7 +35,9 @@ class AlignedText:
     def of(cls, original: str) -> AlignedText:
         """The identity alignment of an original text."""
         n = len(original)
-        return cls(original, tuple(range(n)), tuple(range(1, n + 1)))
+        starts = tuple(range(n))
+        # The ends share the starts' int objects instead of making n more.
+        return cls(original, starts, starts[1:] + (n,) if n else ())
 
     def __len__(self) -> int:
         return len(self.text)
@@ -56,39 +58,57 @@ class AlignedText:
         replacement gives each new character the span of the whole match.
         """
         compiled = regex.compile(pattern) if isinstance(pattern, str) else pattern
+        text = self.text
+        literal = None if callable(repl) or "\\" in repl else repl  # a template without escapes
+        edits: list[tuple[int, int, str]] = []
+        for m in compiled.finditer(text):
+            a, b = m.span()
+            new = literal if literal is not None else repl(m) if callable(repl) else m.expand(repl)
+            if new != text[a:b]:
+                edits.append((a, b, new))
+        if not edits:
+            return self
+        return self.edit(edits)
+
+    def edit(self, edits: list[tuple[int, int, str]]) -> AlignedText:
+        """Replace each `text[a:b]` by `new`, given sorted, non-overlapping `(a, b, new)`.
+
+        Spans are carried as in `sub`: character to character where lengths agree,
+        else the whole replaced span for each new character.
+        """
         text, starts, ends = self.text, self.starts, self.ends
         pieces: list[str] = []
+        if all(len(new) == b - a for a, b, new in edits):  # character to character: same spans
+            last = 0
+            for a, b, new in edits:
+                pieces += (text[last:a], new)
+                last = b
+            pieces.append(text[last:])
+            return AlignedText("".join(pieces), starts, ends)
         new_starts: list[int] = []
         new_ends: list[int] = []
         last = 0
-        changed = False
-        for m in compiled.finditer(text):
-            a, b = m.span()
-            new = repl(m) if callable(repl) else m.expand(repl)
-            if new == text[a:b]:
-                continue
-            changed = True
-            pieces.append(text[last:a])
-            new_starts.extend(starts[last:a])
-            new_ends.extend(ends[last:a])
+        for a, b, new in edits:
+            if a > last:
+                pieces.append(text[last:a])
+                new_starts += starts[last:a]
+                new_ends += ends[last:a]
             if new:
                 if len(new) == b - a:
-                    new_starts.extend(starts[a:b])
-                    new_ends.extend(ends[a:b])
+                    new_starts += starts[a:b]
+                    new_ends += ends[a:b]
                 else:
                     if b > a:
                         s, e = starts[a], ends[b - 1]
                     else:  # an insertion takes the zero-width point before it
                         s = e = starts[a] if a < len(text) else (ends[-1] if ends else 0)
-                    new_starts.extend([s] * len(new))
-                    new_ends.extend([e] * len(new))
+                    new_starts += [s] * len(new)
+                    new_ends += [e] * len(new)
                 pieces.append(new)
             last = b
-        if not changed:
-            return self
         pieces.append(text[last:])
-        new_starts.extend(starts[last:])
-        new_ends.extend(ends[last:])
+        new_starts += starts[last:]
+        new_ends += ends[last:]
         return AlignedText("".join(pieces), tuple(new_starts), tuple(new_ends))
 
     def slice(self, char_start: int, char_end: int) -> AlignedText:

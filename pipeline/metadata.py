@@ -21,6 +21,7 @@ Publication date, first rule that fires wins:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -138,7 +139,6 @@ _NOT_HEADLINE = regex.compile(
 # A speaker turn (`主持人：`, `记者:`) opening a line.
 _SPEAKER_TURN = regex.compile(r"\A[\p{Han}A-Za-z·]{1,10}[：:]")
 _HAN = regex.compile(r"\p{Han}")
-_LINE = regex.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +169,12 @@ class _Patterns:
     dateline_open: regex.Pattern[str]
     dateline_close: regex.Pattern[str]
     org_suffix: regex.Pattern[str]
+    # The label words alone, as `re` literal alternations (2x a `regex` pass): a text
+    # without one cannot match `published_label`/`source_label`.
+    published_word: re.Pattern[str]
+    source_word: re.Pattern[str]
+    head_word: re.Pattern[str]
+    label_word: re.Pattern[str]
 
 
 def _alternatives(words: list[str]) -> str:
@@ -248,6 +254,10 @@ def _patterns() -> _Patterns:
             """,
             regex.VERBOSE,
         ),
+        published_word=re.compile(_alternatives(by_role["published_label"])),
+        source_word=re.compile(_alternatives(by_role["source_label"])),
+        head_word=re.compile(_alternatives(by_role["published_label_head"])),
+        label_word=re.compile(labels),
     )
 
 
@@ -322,11 +332,16 @@ def _compact_date(digits: str) -> date | None:
 def _lines(text: str) -> list[_Line]:
     """Non-empty lines, stripped, with their offsets."""
     out = []
-    for m in _LINE.finditer(text):
-        raw = m.group()
+    a, n = 0, len(text)
+    while a < n:  # str.find: 3x the `[^\n]+` matches
+        b = text.find("\n", a)
+        if b < 0:
+            b = n
+        raw = text[a:b]
         stripped = raw.strip()
         if stripped:
-            out.append(_Line(stripped, m.start() + (len(raw) - len(raw.lstrip()))))
+            out.append(_Line(stripped, a + (len(raw) - len(raw.lstrip()))))
+        a = b + 1
     return out
 
 
@@ -363,19 +378,31 @@ def _title(lines: list[_Line]) -> tuple[str | None, int]:
 
 def _labelled_date(text: str, head: list[_Line]) -> tuple[date, tuple[int, int]] | None:
     p = _patterns()
-    for m in p.published_label.finditer(text):
-        if found := _date_at(text, m.end()):
-            return found
+    if p.published_word.search(text):
+        for m in p.published_label.finditer(text):
+            if found := _date_at(text, m.end()):
+                return found
+    # Both head patterns need a colon and their label word: other lines are passed over.
+    head = [line for line in head if _has_colon(text, line)]
     for line in head:
-        for m in p.head_label.finditer(text, line.char_start, line.char_start + len(line.text)):
+        end = line.char_start + len(line.text)
+        if not p.head_word.search(text, line.char_start, end):
+            continue
+        for m in p.head_label.finditer(text, line.char_start, end):
             if found := _date_at(text, m.end()):
                 return found
     for line in head:  # a header line: `2023-05-06 09:47 来源：某市商务局`
         end = line.char_start + len(line.text)
-        if p.meta_label.search(text, line.char_start, end):
+        has_word = p.label_word.search(text, line.char_start, end)
+        if has_word and p.meta_label.search(text, line.char_start, end):
             for found in _all_dates(text, line.char_start, end):
                 return found
     return None
+
+
+def _has_colon(text: str, line: _Line) -> bool:
+    end = line.char_start + len(line.text)
+    return text.find("：", line.char_start, end) >= 0 or text.find(":", line.char_start, end) >= 0
 
 
 def _dateline_date(text: str, lines: list[_Line]) -> tuple[date, tuple[int, int]] | None:
@@ -415,6 +442,8 @@ def _signature(
 
 def _source_label(text: str) -> str | None:
     p = _patterns()
+    if not p.source_word.search(text):
+        return None
     for m in p.source_label.finditer(text):
         org = m["org"]
         cut = p.meta_word.search(org)  # `某市商务局点击数:` with no space

@@ -23,9 +23,15 @@ from functools import cache, lru_cache
 
 import regex
 from govfacts.pipeline.aligned import AlignedText
-from govfacts.pipeline.repairs import PINYIN_LETTERS, is_pinyin_syllable, remove_pinyin_glosses
+from govfacts.pipeline.han import han_code_points, is_han
+from govfacts.pipeline.repairs import (
+    PINYIN_LETTERS,
+    has_bracket,
+    is_pinyin_syllable,
+    remove_pinyin_glosses,
+)
 from govfacts.pipeline.script import s2t, t2s
-from govfacts.pipeline.segment import segment, word_freq
+from govfacts.pipeline.segment import segment, tokenizer, word_freq
 
 __all__ = ["repair_mojibake", "shift_decode"]
 
@@ -42,7 +48,6 @@ EVIDENCE_BONUS = 0.2
 MAX_STARTS = 8  # slip positions tried per run without a marker
 CONTEXT = 6  # characters of the intact run read together with a candidate
 
-_HAN = regex.compile(r"\p{Han}")
 # Characters a misaligned GBK run is made of (every one must encode to two bytes).
 _RUN = regex.compile(r"[^\x00-\x7f\s\ufffd]+")  # split further where a character has no GBK form
 # `?` + a gloss whose `(` was swallowed: a lost glossed character (`百?gòu)?qiáng)`).
@@ -97,17 +102,29 @@ class _Reading:
 def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
     simple = t2s().convert(text)
+    freq = tokenizer().FREQ  # word_freq and _char_value inlined: this runs per candidate
+    log10 = math.log10
     total = 0.0
     rare = n = 0
     for word in segment(simple):
-        in_word = len(word) >= 2 and all(_HAN.match(c) for c in word)
-        for ch in word:
-            if not _HAN.match(ch):
+        han = [is_han(c) for c in word]
+        in_word = len(word) >= 2 and all(han)
+        for ch, h in zip(word, han, strict=True):
+            if not h:
                 continue
             n += 1
-            total += _char_value(ch, in_word)
-            rare += not in_word and word_freq(ch) < RARE
+            if in_word:
+                total += 1.0
+            else:
+                f = freq.get(ch, 0) or 0
+                total += 0.6 * min(1.0, log10(f + 1) / 5)
+                rare += f < RARE
     return _Reading(total, rare, n)
+
+
+def _han_count(text: str) -> int:
+    """`_read(text).han` without the reading: segmenting keeps every character."""
+    return sum(map(is_han, t2s().convert(text)))
 
 
 def _gain(before: _Reading, after: _Reading) -> float:
@@ -171,7 +188,7 @@ def _covered(text: str) -> list[bool]:
     flags: list[bool] = []
     for word in segment(simple):
         in_word = len(word) >= 2
-        flags += [in_word or not _HAN.match(c) for c in word]
+        flags += [in_word or not is_han(c) for c in word]
     return flags
 
 
@@ -182,13 +199,19 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     if glossed_trail:  # the last characters hold the lead byte of the glossed letter
         yield from range(len(run) - 1, max(len(run) - 4, 0 if not marked else 1) - 1, -1)
     flags = _covered(run)
-    han = [bool(_HAN.match(c)) for c in run]
+    # Per k: the Chinese characters from k on, and how many of them are in a word.
+    han_after = [0] * (len(run) + 1)
+    covered_after = [0] * (len(run) + 1)
+    for i in range(len(run) - 1, -1, -1):
+        h = is_han(run[i])
+        han_after[i] = han_after[i + 1] + h
+        covered_after[i] = covered_after[i + 1] + (h and flags[i])
     tried = 0
     for k in range(1 if marked else 0, len(run) - 2):
         if k and not flags[k - 1]:
             continue  # a slip is looked for right after a readable word
-        tail = [f for f, h in zip(flags[k:], han[k:], strict=True) if h]
-        if len(tail) < 3 or sum(tail) / len(tail) > 0.3:
+        n_han = han_after[k]
+        if n_han < 3 or covered_after[k] / n_han > 0.3:
             continue
         yield k
         tried += 1
@@ -228,7 +251,7 @@ def _run_edit(text: str, a: int, b: int) -> _Edit | None:
         new = "".join(c for c, _, _ in pieces)
         context = text[max(a, a + k - CONTEXT) : a + k]
         before, after = _read(context + text[a + k : end]), _read(context + new)
-        size = max(before.han, after.han) - _read(context).han
+        size = max(before.han, after.han) - _han_count(context)
         if size < 1:
             continue
         gain = _gain(before, after) / size
@@ -252,16 +275,39 @@ def _run_edit(text: str, a: int, b: int) -> _Edit | None:
 def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]:
     """Maximal spans of characters that all have a two-byte GBK form.
 
-    With `rare` (sorted positions of rare characters) given, stretches of text with
-    neither a rare character nor a marker before them are passed over unsplit.
+    With `rare` (sorted positions of rare characters) given, only the spans worth
+    reading closely (`_worth_reading`) are yielded. They are found from what makes
+    a span worth it — a marker just before, a glossed letter just after, two rare
+    characters close together inside — so clean stretches of text cost nothing.
     """
+    if rare is None:
+        yield from _all_runs(text)
+        return
+    found: dict[int, int] = {}  # start → end of each span worth reading
+    markers = _MARKER.finditer(text) if _has_marker(text) else ()
+    for m in markers:
+        for a in (m.end(), m.end() + 1):  # a span starting one or two characters after a marker
+            if a < len(text) and _in_run(text[a]) and not _in_run(text[a - 1]):
+                found[a] = _run_end(text, a)
+    glossed = _GLOSSED_LETTER.finditer(text) if _letter_bracket(text) else ()
+    for m in glossed:  # a span ending right before a glossed letter
+        b = m.start()
+        if b and _in_run(text[b - 1]) and is_pinyin_syllable(m.group(1)):
+            a = _run_start(text, b - 1)
+            found[a] = b
+    a = b = -1
+    for k in range(len(rare) - 1):  # two rare characters close together in one span
+        r1, r2 = rare[k], rare[k + 1]
+        if r2 - r1 <= RARE_GAP and _in_run(text[r1]):
+            if not a <= r1 < b:
+                a, b = _run_start(text, r1), _run_end(text, r1)
+            if r2 < b:
+                found[a] = b
+    yield from sorted(found.items())
 
+
+def _all_runs(text: str) -> Iterator[tuple[int, int]]:
     for m in _RUN.finditer(text):
-        if rare is not None:
-            lo = m.start()
-            marked = any(c in MARKERS for c in text[max(0, lo - 2) : lo])
-            if not marked and not _dense_rare(rare, lo, m.end()) and not _glossed_letter(text, m.end()):
-                continue
         a = m.start()
         for i in range(m.start(), m.end()):
             if _gbk(text[i]) is None:
@@ -272,13 +318,84 @@ def _runs(text: str, rare: list[int] | None = None) -> Iterator[tuple[int, int]]
             yield a, m.end()
 
 
+_MARKER = re.compile("[" + "".join(sorted(MARKERS)).replace("?", "\\?") + "]")
+
+
+def _has_glossed_letter(text: str) -> bool:
+    return _letter_bracket(text) and _GLOSSED_LETTER.search(text) is not None
+
+
+# What `_GLOSSED_LETTER` and `_LETTER_GLOSS` need: a letter before an opening bracket
+# (bracket-led `re` searches, ~1/20 of a `regex` pass starting with a letter class).
+_LETTER_BRACKETS = (re.compile(r"\((?<=[A-Za-z]\()"), re.compile("（(?<=[A-Za-z]（)"))
+
+
+def _letter_bracket(text: str) -> bool:
+    return has_bracket(text) and any(p.search(text) for p in _LETTER_BRACKETS)
+
+
+def _has_marker(text: str) -> bool:
+    return "?" in text or LOST in text
+
+
+def _in_run(ch: str) -> bool:
+    """`ch` can be in a misaligned run: non-ASCII, not a space, with a two-byte GBK form."""
+    cp = ord(ch)
+    return cp < 0x10000 and _run_table()[cp] == 1
+
+
+@cache
+def _run_table() -> bytes:
+    """Per BMP code point, 1 when `_RUN` takes it and it has a two-byte GBK form.
+
+    Built from every two-byte sequence the decoder reads (lead 0x81–0xFE); it
+    answers in one index what `_RUN` and `_gbk` answer with a match and an encoding.
+    """
+    table = bytearray(0x10000)
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0xFF):
+            try:
+                ch = bytes((lead, trail)).decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1 and ord(ch) < 0x10000 and _RUN.match(ch) and _gbk(ch) is not None:
+                table[ord(ch)] = 1
+    return bytes(table)
+
+
+def _run_start(text: str, i: int) -> int:
+    """Start of the span of run characters that ends at or goes through `i`."""
+    not_run = _run_patterns()[1]
+    width = 64
+    while i > 0:  # `re` searches forwards only: look at the text before `i` reversed
+        lo = max(0, i - width)
+        m = not_run.search(text[lo:i][::-1])
+        if m:
+            return i - m.start()
+        i, width = lo, width * 4
+    return 0
+
+
+def _run_end(text: str, i: int) -> int:
+    """End of the span of run characters that starts at or goes through `i`."""
+    return _run_patterns()[0].match(text, i).end()
+
+
+@cache
+def _run_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`re` classes of the run characters (`_run_table`): a span of them; any other character."""
+    table = _run_table()
+    body = _ranges([cp for cp in range(0x10000) if table[cp]])
+    return re.compile("[" + body + "]*"), re.compile("[^" + body + "]")
+
+
 def _isolated_letter(text: str, at: int) -> bool:
     """`text[at]` is one Latin letter between Chinese characters (`…钊A表示`)."""
     return (
         at + 1 < len(text)
         and text[at].isascii()
         and text[at].isalpha()
-        and bool(_HAN.match(text[at + 1]) or text[at + 1] in "，。、；：！？”’")
+        and (is_han(text[at + 1]) or text[at + 1] in "，。、；：！？”’")
     )
 
 
@@ -297,11 +414,12 @@ def _words_of(text: str) -> frozenset[int]:
 
 def _unusual(ch: str, context: str) -> bool:
     """A recovered character that is rare and in no word is more likely a lost one."""
-    if not _HAN.match(ch):
+    if not is_han(ch):
         return False
-    simple = t2s().convert(ch)
+    if word_freq(t2s().convert(ch)) >= RARE:
+        return False
     idx = [i for i, c in enumerate(context) if c == ch]
-    return word_freq(simple) < RARE and not any(i in _words_of(context) for i in idx)
+    return not any(i in _words_of(context) for i in idx)
 
 
 def _apply(t: AlignedText, edits: list[_Edit]) -> AlignedText:
@@ -332,16 +450,24 @@ def _lost_gloss(m: regex.Match[str]) -> str:
 _HAN_BLOCKS = (0x2E80, 0x323B0)
 
 
+def _rare_positions(text: str) -> list[int]:
+    """Sorted positions of the rare Han characters of `text`."""
+    full, bmp = _rare_patterns()
+    # Outside the BMP every character falls through the astral ranges one by one
+    # (6x slower); a text with no astral character (UTF-16 of two bytes each) needs none.
+    astral = len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    return [m.start() for m in (full if astral else bmp).finditer(text)]
+
+
 @cache
-def _rare_pattern() -> re.Pattern[str]:
-    """Han characters that are rare in news text, Simplified or Traditional.
+def _rare_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Han characters that are rare in news text, Simplified or Traditional; and the BMP ones.
 
     A misaligned run is made of such characters (蓖醭硎荆怀鲟); clean text hardly
     has any, so the costly reading of a run is kept for runs that hold some. The
     class lists the rare characters themselves as ranges for the standard `re`
     engine, which scans it at ~130 MB/s (`regex` with `(?![common])\\p{Han}`: ~7).
     """
-    from govfacts.pipeline.segment import tokenizer
 
     # A character's use is what the dictionary's words containing it add up to:
     # 圳 is rare alone and common in 深圳.
@@ -352,8 +478,10 @@ def _rare_pattern() -> re.Pattern[str]:
                 use[ch] = use.get(ch, 0) + f
     common = {ch for ch, f in use.items() if f >= CHAR_USE}
     common |= set(s2t().convert("".join(sorted(common))))
-    rare = [cp for cp in range(*_HAN_BLOCKS) if chr(cp) not in common and _HAN.match(chr(cp))]
-    return re.compile("[" + _ranges(rare) + "]")
+    lo, hi = _HAN_BLOCKS
+    rare = [cp for cp in han_code_points() if lo <= cp < hi and chr(cp) not in common]
+    bmp = [cp for cp in rare if cp < 0x10000]
+    return re.compile("[" + _ranges(rare) + "]"), re.compile("[" + _ranges(bmp) + "]")
 
 
 def _ranges(code_points: list[int]) -> str:
@@ -401,8 +529,8 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
     text = t.text
     edits: list[_Edit] = []
     taken = 0
-    rare = [m.start() for m in _rare_pattern().finditer(text)]
-    if not rare and not any(c in text for c in MARKERS) and not _GLOSSED_LETTER.search(text):
+    rare = _rare_positions(text)
+    if not rare and not _has_marker(text) and not _has_glossed_letter(text):
         return t  # clean text: nothing to read closely
     for a, b in _runs(text, rare):
         if not _worth_reading(text, a, b, rare):
@@ -417,9 +545,13 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
             edits.append(edit)
             taken = edit.end
     out = _apply(t, edits)
-    out = out.sub(_GLOSS_LOSS, _lost_gloss)
-    out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
-    out = out.sub(_LOST_CENTURY, "2")
+    # Each rewrite below needs a marker or a glossed letter; most texts have neither.
+    if _has_marker(out.text):
+        out = out.sub(_GLOSS_LOSS, _lost_gloss)
+    if _has_glossed_letter(out.text):
+        out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
+    if _has_marker(out.text):
+        out = out.sub(_LOST_CENTURY, "2")
     if out is t:
         return t
     return remove_pinyin_glosses(out)

@@ -39,23 +39,37 @@ Repair = Callable[[AlignedText], AlignedText]
 # Share of CJK characters that OpenCC changes above which a text is Traditional.
 # Simplified news changes ~0% (a stray 著/乾 at most); Traditional news 15–30%.
 TRADITIONAL_SHARE = 0.03
-# The unified ideograph blocks, for the standard `re` engine (~20x `regex`'s \p{Han} here).
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
+# Runs of the unified ideograph blocks, for the standard `re` engine (~20x `regex`'s \p{Han} here).
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]+")
+_BLOCK = 256  # characters compared at once when counting what OpenCC changed
 _CRLF = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_ODD_SPACE = regex.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\ufeff]")
+# `re`: twice `regex` on a plain class.
+_ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\ufeff]")
 _TRAILING = regex.compile(r"[ \t\u3000]+(?=\n)|[ \t\u3000]+\Z")
 _LEADING = regex.compile(r"(?m)^[ \t\u3000]+")
+_CRLF_CHARS = "\r\u2028\u2029\x0b\x0c\x85"  # what `_CRLF` needs one of
+_ODD_SPACE_CHARS = "\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u202f\u205f\ufeff"
+_INDENT_CHARS = " \t\u3000"  # what `_TRAILING` and `_LEADING` delete
 
 
 def detect_script(text: str) -> Script:
     """`traditional` when enough Han characters change under Traditional→Simplified."""
-    han = _CJK.findall(text[:20000])
-    if not han:
+    sample = "".join(_CJK_RUN.findall(text[:20000]))
+    if not sample:
         return "simplified"
-    sample = "".join(han)
     converted = t2s().convert(sample)
-    changed = sum(map(str.__ne__, sample, converted))
-    return "traditional" if changed / len(sample) >= TRADITIONAL_SHARE else "simplified"
+    # Count changed characters a block at a time: equal blocks (all of a Simplified
+    # text, bar a stray 著) are skipped in C, and the count stops once it suffices.
+    n, size = len(sample), min(len(sample), len(converted))
+    changed = 0
+    for i in range(0, size, _BLOCK):
+        j = min(i + _BLOCK, size)
+        a, b = sample[i:j], converted[i:j]
+        if a != b:
+            changed += sum(map(str.__ne__, a, b))
+            if changed / n >= TRADITIONAL_SHARE:
+                return "traditional"
+    return "simplified"
 
 
 def to_simplified(t: AlignedText) -> AlignedText:
@@ -70,10 +84,19 @@ def to_simplified(t: AlignedText) -> AlignedText:
 
 def tidy_whitespace(t: AlignedText) -> AlignedText:
     """Unify line breaks, drop odd spaces and indentation, trim line ends."""
-    t = t.sub(_CRLF, "\n")
-    t = t.sub(_ODD_SPACE, " ")
-    t = t.sub(_TRAILING, "")
-    return t.sub(_LEADING, "")
+    # Each rewrite runs only when a character it needs is there (a `str` search
+    # costs ~1/50 of a `regex` pass): most texts need none of them.
+    if any(c in t.text for c in _CRLF_CHARS):
+        t = t.sub(_CRLF, "\n")
+    if any(c in t.text for c in _ODD_SPACE_CHARS):  # one character for one: the spans stay
+        t = t.replace_text(_ODD_SPACE.sub(" ", t.text))
+    text = t.text
+    if (text and text[-1] in _INDENT_CHARS) or any(c + "\n" in text for c in _INDENT_CHARS):
+        t = t.sub(_TRAILING, "")
+    text = t.text
+    if (text and text[0] in _INDENT_CHARS) or any("\n" + c in text for c in _INDENT_CHARS):
+        t = t.sub(_LEADING, "")
+    return t
 
 
 # The order matters: pinyin and mojibake are repaired on the original script,

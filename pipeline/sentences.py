@@ -34,6 +34,10 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     paragraph = -1
     pos = 0
+    # Every mark's position, found in one pass; `k` walks them as `i` moves on.
+    marks = [m.start() for m in _MARKS.finditer(text)]
+    marks.append(len(text) + 1)  # a sentinel past every line
+    k = 0
     for line in text.split("\n"):
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
@@ -47,13 +51,14 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         while True:
             # Only brackets, quotes and terminators act; the characters between them
             # only count towards an unclosed bracket's limit.
-            m = _MARKS.search(text, i, line_end)
-            at = m.start() if m else line_end
+            while marks[k] < i:
+                k += 1
+            at = marks[k] if marks[k] < line_end else line_end
             if stack:
                 since_open += at - i
                 if since_open > MAX_DEPTH_RUN:
                     stack.clear()
-            if m is None:
+            if at == line_end:
                 break
             i = at
             ch = text[i]
