@@ -612,13 +612,17 @@ def document_city(doc: Document) -> DocPlace:
         if doc.title:
             title = doc.title
             _votes_of(title, st.spans_of(title), 0, len(title), _TITLE_FIRST, _TITLE_OTHER, votes, ambiguous)
-        marker = _home_marker()
+        marker, starts = _home_marker(), st.places.starts
         for sent in doc.sentences:
             lo, hi = sent.char_start, sent.char_end
-            weight = _HOME_SENTENCE if marker.search(text, lo, hi) else 1
             if st.cut_ok(lo, hi):
+                i = bisect.bisect_left(starts, lo)
+                if i == len(starts) or starts[i] >= hi:
+                    continue  # no place in it
+                weight = _HOME_SENTENCE if marker.search(text, lo, hi) else 1
                 _votes_of(text, st.places, lo, hi, weight, weight, votes, ambiguous)
             else:
+                weight = _HOME_SENTENCE if marker.search(text, lo, hi) else 1
                 s_text = text[lo:hi]
                 _votes_of(s_text, _spans(s_text), 0, len(s_text), weight, weight, votes, ambiguous)
         for m in _home_abbrevs(text):
@@ -734,6 +738,9 @@ def _clause_finding(
     cues = _cues()
     text, spans, home = st.text, st.places, st.home
     assert home is not None
+    if not spans.within(lo, hi) and not _home_word().search(text, lo, hi + _home_word_length()):
+        if not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi)):
+            return None  # no place, no home word, no zone word: nothing below can find one
     pos = _head_pos(text, lo, hi, spans)
     city = home.city
     head_home = text.startswith(cues.words["home"], pos)
@@ -788,6 +795,17 @@ def _clause_finding(
     return None
 
 
+@cache
+def _home_word() -> regex.Pattern[str]:
+    """A home word (全市, 我们) anywhere: a clause without one cannot be headed by one."""
+    return regex.compile(_alternatives(_cues().words["home"]) or "(?!)")
+
+
+@cache
+def _home_word_length() -> int:
+    return max((len(w) for w in _cues().words["home"]), default=0)
+
+
 def _counted_there(text: str, pos: int, hi: int) -> bool:
     """Whether a clause opened by `X企业` counts X's firms (杭州企业超过9000家).
 
@@ -838,6 +856,9 @@ def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
     """Whether a clause holds only the mention and head/time words (上半年，…)."""
+    other = _other_han()
+    if other.search(text, lo, m.char_start) or other.search(text, m.char_end, hi):
+        return False  # a character no head or time word has stays whatever is removed
     cues = _cues()
     rest = text[lo : m.char_start] + "，" + text[m.char_end : hi]
     rest = cues.head.sub("", _LEAD.sub("", rest))
@@ -845,6 +866,17 @@ def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
 
 
 _ANY_HAN = regex.compile(r"\p{Han}")
+
+
+@cache
+def _other_han() -> regex.Pattern[str]:
+    """A Han character that neither `_LEAD` nor the head pattern can match.
+
+    They match Han characters only as literals (no \\p{Han}, \\w or . in them), so the
+    characters written in their patterns are all they can remove.
+    """
+    written = "".join(sorted(set(_ANY_HAN.findall(_LEAD.pattern + _cues().head.pattern))))
+    return regex.compile(rf"(?![{regex.escape(written)}])\p{{Han}}")
 
 
 def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
@@ -920,8 +952,8 @@ def _source(st: _DocState, lo: int, c_start: int, c_end: int) -> str | None:
     source = _source_region(st, c_start, c_end, city)
     if source is None and not st.has_places(c_start, c_end):
         # 来自长三角的项目71个，到位资金128.4亿元: the figure shares the clause before
-        earlier = [c for c in st.clauses(lo, c_start) if st.has_places(*c)]
-        source = _source_region(st, *earlier[-1], city) if earlier else None
+        earlier = next((c for c in reversed(st.clauses(lo, c_start)) if st.has_places(*c)), None)
+        source = _source_region(st, *earlier, city) if earlier else None
     st._sources[key] = source
     return source
 
