@@ -431,6 +431,7 @@ class _DocState:
         "doc",
         "text",
         "places",
+        "stops",
         "home",
         "_of_strings",
         "_clauses",
@@ -444,6 +445,7 @@ class _DocState:
         self.doc = doc
         self.text = doc.text
         self.places = _spans(doc.text)
+        self.stops = [m.start() for m in _STOP.finditer(doc.text)]
         self.home: DocPlace | None = None
         self._of_strings: dict[str, _Places] = {}
         self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -493,12 +495,25 @@ class _DocState:
             self._has_places[key] = found
         return found
 
+    def clause_start(self, pos: int, floor: int) -> int:
+        """`context.clause_start(text, pos, floor)` from the stops found once."""
+        if pos <= floor:
+            return pos
+        floor = max(floor, 0)
+        i = bisect.bisect_left(self.stops, pos) - 1
+        return self.stops[i] + 1 if i >= 0 and self.stops[i] >= floor else floor
+
+    def clause_end(self, pos: int) -> int:
+        """`context.clause_end(text, pos)` from the stops found once."""
+        i = bisect.bisect_left(self.stops, pos)
+        return self.stops[i] if i < len(self.stops) else max(pos, len(self.text))
+
     def clauses(self, lo: int, hi: int) -> list[tuple[int, int]]:
         """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
         key = (lo, hi)
         out = self._clauses.get(key)
         if out is None:
-            out = self._clauses[key] = _clauses(self.text, lo, hi)
+            out = self._clauses[key] = _clauses(self.stops, len(self.text), lo, hi)
         return out
 
     def finding(self, lo: int, hi: int, own: tuple[int, int] | None = None) -> _Finding | None:
@@ -842,16 +857,25 @@ def _surface_of(text: str, g: _Group) -> str:
 # ---------------------------------------------------------------- one mention
 
 
-def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
+def _clauses(stops: list[int], size: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans.
+
+    `stops` are the offsets of the text's clause stops (`context.CLAUSE_STOPS`), `size` its length.
+    """
     out = []
     pos = lo
+    i, n = bisect.bisect_left(stops, lo), len(stops)
     while pos < hi:
-        end = min(context.clause_end(text, pos), hi)
+        while i < n and stops[i] < pos:
+            i += 1
+        end = min(stops[i] if i < n else max(pos, size), hi)  # context.clause_end
         if end > pos:
             out.append((pos, end))
         pos = end + 1
     return out
+
+
+_STOP = regex.compile(f"[{regex.escape(context.CLAUSE_STOPS)}]")
 
 
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
@@ -1009,12 +1033,7 @@ def mention_place(
     if k >= 0:
         lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)
     f = _governing(st, lo, hi, mention)
-    source = _source(
-        st,
-        lo,
-        context.clause_start(text, mention.char_start, lo),
-        context.clause_end(text, mention.char_end),
-    )
+    source = _source(st, lo, st.clause_start(mention.char_start, lo), st.clause_end(mention.char_end))
     if f is not None:
         city, area = _resolve(f, mention, text, home)
         return city, area, source
