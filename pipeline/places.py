@@ -432,6 +432,7 @@ class _DocState:
         "text",
         "places",
         "stops",
+        "sentence_starts",
         "home",
         "_of_strings",
         "_clauses",
@@ -446,6 +447,7 @@ class _DocState:
         self.text = doc.text
         self.places = _spans(doc.text)
         self.stops = [m.start() for m in _STOP.finditer(doc.text)]
+        self.sentence_starts = context.sentence_starts(doc)
         self.home: DocPlace | None = None
         self._of_strings: dict[str, _Places] = {}
         self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -911,7 +913,11 @@ def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
     """
     clauses = st.clauses(lo, hi) or [(lo, hi)]
     start = m.char_start
-    k = next((i for i, (a, b) in enumerate(clauses) if a <= start <= b), len(clauses) - 1)
+    k = len(clauses) - 1
+    for i, (a, b) in enumerate(clauses):
+        if a <= start <= b:
+            k = i
+            break
     own = clauses[k]
     f = st.finding(own[0], own[1], (start, m.char_end))
     if f is not None:
@@ -1025,10 +1031,11 @@ def mention_place(
         its county/district/zone as the text writes it or None for a city-level
         figure, and the place investment comes from (沪苏浙, 长三角) or None.
     """
-    st = _state(doc).for_home(home)
+    st = _last_state if _last_state is not None and _last_state.doc is doc else _state(doc)
+    if st.home is not home:
+        st.for_home(home)
     text = st.text
-    starts = context.sentence_starts(doc)
-    k = bisect.bisect_right(starts, mention.char_start) - 1
+    k = bisect.bisect_right(st.sentence_starts, mention.char_start) - 1
     lo, hi = 0, len(text)
     if k >= 0:
         lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)

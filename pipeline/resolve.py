@@ -186,14 +186,14 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             continue
         sent = doc.sentences[k]
         stock = m.metric in grammar.stock_metrics()
-        governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=stock)
-        carried = state.paragraph or state.document
         c_start = context.clause_start(text, m.char_start, sent.char_start)
+        governing = _governing(scope.by_sentence.get(k, []), m, c_start, own_clause_only=stock)
+        carried = state.paragraph or state.document
         own_vague = _blockers().search(text, c_start, m.char_start)
         if own_vague and (governing is None or governing.char_start < own_vague.start()):
             out.append((None, None))  # …，目前已开工45个: the vague word nearer wins
             continue
-        if governing is None and _blocked(text, sent, m):
+        if governing is None and _blocked(text, sent, m, c_start, own_vague is not None):
             out.append((None, None))  # 目前, 近年来: a vague time word dates it as unknown
             continue
         own_clause = governing is not None and governing.char_start >= c_start
@@ -334,10 +334,10 @@ def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tu
     ]
 
 
-def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
-    """A vague time word in the quantity's clause, or opening a clause before it, leaves it undated."""
-    c = context.clause_start(text, m.char_start, sent.char_start)
-    if _blockers().search(text, c, m.char_start):
+def _blocked(text: str, sent: Sentence, m: Mention, c_start: int, in_clause: bool) -> bool:
+    """A vague time word in the quantity's clause (`in_clause`: one is in `text[c_start:m.char_start]`),
+    or opening a clause before it, leaves it undated."""
+    if in_clause:
         return True
     for b in _blockers().finditer(text, sent.char_start, m.char_start):
         if b.start() - context.clause_start(text, b.start(), sent.char_start) <= _HEAD_SLACK:
@@ -346,13 +346,13 @@ def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
 
 
 def _governing(
-    text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention, *, own_clause_only: bool = False
+    exprs: list[tuple[TimeExpr, bool]], m: Mention, c_start: int, *, own_clause_only: bool = False
 ) -> TimeExpr | None:
+    """The time expression governing `m`, whose clause starts at `c_start`, among its sentence's `exprs`."""
     before = [(t, opens) for t, opens in exprs if t.char_end <= m.char_start]
     if not before:
         return None
-    c = context.clause_start(text, m.char_start, sent.char_start)
-    in_clause = [t for t, _ in before if t.char_start >= c]
+    in_clause = [t for t, _ in before if t.char_start >= c_start]
     if in_clause:
         return in_clause[-1]
     if own_clause_only:
@@ -387,24 +387,11 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
     return (start, end)
 
 
-# The fields resolve fills; every other field is kept as the extractor wrote it.
-_FILLED = frozenset(
-    {
-        "sentence",
-        "orig_start",
-        "orig_end",
-        "published",
-        "period_start",
-        "period_end",
-        "speaker",
-        "speaker_title",
-        "city",
-        "area",
-        "source_region",
-    }
-)
-_KEPT = tuple(f for f in MENTION_FIELDS if f not in _FILLED)
-_kept_of = attrgetter(*_KEPT)
+# A mention as a row of its fields, and where resolve writes into that row; every other
+# field is kept as the extractor wrote it (one positional constructor call per mention:
+# dataclasses.replace cost as much as the rest of the loop).
+_row_of = attrgetter(*MENTION_FIELDS)
+_AT = {name: i for i, name in enumerate(MENTION_FIELDS)}
 
 
 def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
@@ -418,28 +405,29 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     home = document_city(doc)
     mentions = sorted(mentions, key=lambda m: m.char_start)
     periods = _periods(doc, mentions, times, turns)
+    sentences: dict[int, str] = {}  # sentence start → its text, one string for all its mentions
+    at = _AT
     out: list[Mention] = []
     for m, (period_start, period_end) in zip(mentions, periods, strict=True):
         sentence = context.sentence_at(doc, m.char_start)
+        if sentence is not None and sentence.char_start not in sentences:
+            sentences[sentence.char_start] = text[sentence.char_start : sentence.char_end]
         orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
         city, area, source_region = mention_place(doc, m, home)
         speaker = (_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official
         if speaker is not None and speaker not in titles:
             titles[speaker] = speaker_title(text, speaker)
-        out.append(
-            Mention(  # one constructor call: dataclasses.replace cost as much as the rest of the loop
-                **dict(zip(_KEPT, _kept_of(m), strict=True)),
-                sentence=text[sentence.char_start : sentence.char_end] if sentence else None,
-                orig_start=orig_start,
-                orig_end=orig_end,
-                published=doc.published,
-                period_start=period_start,
-                period_end=period_end,
-                speaker=speaker,
-                speaker_title=titles.get(speaker) if speaker else None,
-                city=city,
-                area=area,
-                source_region=source_region,
-            )
-        )
+        row = list(_row_of(m))
+        row[at["sentence"]] = sentences[sentence.char_start] if sentence else None
+        row[at["orig_start"]] = orig_start
+        row[at["orig_end"]] = orig_end
+        row[at["published"]] = doc.published
+        row[at["period_start"]] = period_start
+        row[at["period_end"]] = period_end
+        row[at["speaker"]] = speaker
+        row[at["speaker_title"]] = titles.get(speaker) if speaker else None
+        row[at["city"]] = city
+        row[at["area"]] = area
+        row[at["source_region"]] = source_region
+        out.append(Mention(*row))
     return out
