@@ -24,6 +24,7 @@ Rules of the language used here:
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -877,7 +878,9 @@ def _clauses(stops: list[int], size: int, lo: int, hi: int) -> list[tuple[int, i
     return out
 
 
-_STOP = regex.compile(f"[{regex.escape(context.CLAUSE_STOPS)}]")
+# The clause stops of `context`; the standard library's engine finds a plain character class
+# in a whole document about twice as fast as `regex`.
+_STOP = re.compile(f"[{re.escape(context.CLAUSE_STOPS)}]")
 
 
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:

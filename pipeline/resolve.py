@@ -18,6 +18,7 @@ from datetime import date
 
 from functools import cache
 from operator import attrgetter
+from collections.abc import Iterator
 
 import regex
 
@@ -104,14 +105,52 @@ def speaker_title(text: str, name: str) -> str | None:
     if len(name) < 2 or name in ("主持人", "记者") or name.endswith("记者"):
         return None
     title = _speaker_cues()["title"].pattern
-    pattern = regex.compile(
-        rf"(?P<t>[^，,。：:\s—“”（(）)]{{0,36}}?(?:{title})){regex.escape(name)}(?!\p{{Han}}{{2}}[省市县区])"
-    )
+    tail = rf"{regex.escape(name)}(?!\p{{Han}}{{2}}[省市县区])"
+    pattern = regex.compile(rf"(?P<t>[^{_TITLE_BREAKS}]{{0,{_TITLE_REACH}}}?(?:{title})){tail}")
     lead = regex.compile(rf"^.*(?:{_speaker_cues()['lead'].pattern})")
     other = regex.compile(rf"^.*(?:{title})\p{{Han}}{{2,3}}、")  # 局长郑海波、来安县副县长: another person first
-    found = [other.sub("", lead.sub("", m.group("t"))) for m in pattern.finditer(text)]
+    anchors = regex.compile(rf"(?:{title}){tail}")
+    found = [other.sub("", lead.sub("", m.group("t"))) for m in _title_matches(text, pattern, anchors)]
     found = [t for t in found if t]
     return max(found, key=len) if found else None
+
+
+_TITLE_BREAKS = r"，,。：:\s—“”（(）)"  # a title before a name runs back to none of these
+_TITLE_REACH = 36  # … and at most this many characters before the post word
+_BREAK_BEFORE = regex.compile(rf"(?r)[{_TITLE_BREAKS}]")
+
+
+def _title_matches(
+    text: str, pattern: regex.Pattern[str], anchors: regex.Pattern[str]
+) -> Iterator[regex.Match[str]]:
+    """`pattern.finditer(text)`, tried only where a match can start.
+
+    A match is some characters without a break, at most `_TITLE_REACH`, then a post
+    word and the name: it can start only within reach before an anchor (a post word
+    followed by the name, found in one scan) and after the last break before it.
+    The leftmost such start is where `finditer` would find its next match.
+    """
+    found = [m.start() for m in anchors.finditer(text, overlapped=True)]
+    pos = 0
+    i = 0
+    while True:
+        while i < len(found) and found[i] < pos:
+            i += 1
+        if i == len(found):
+            return
+        start = None
+        for a in found[i:]:
+            lo = max(pos, a - _TITLE_REACH)
+            if start is not None and lo >= start:
+                break  # later anchors can only start later
+            brk = _BREAK_BEFORE.search(text, lo, a)
+            s = brk.end() if brk else lo
+            start = s if start is None else min(start, s)
+        m = pattern.match(text, start) or pattern.search(text, start)  # match: the anchor is in reach
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 def _speaker_at(turns: list[Turn], starts: list[int], pos: int) -> str | None:
