@@ -143,7 +143,7 @@ class _Cues:
     """The cue words by role, each alternation longest first."""
 
     words: dict[str, tuple[str, ...]]
-    region: regex.Pattern[str]
+    region: re.Pattern[str]
     head: regex.Pattern[str]
     region_suffix: regex.Pattern[str]
     list_gap: regex.Pattern[str]
@@ -221,7 +221,8 @@ def _cues() -> _Cues:
     by_role = {role: tuple(sorted(ws, key=lambda w: (-len(w), w))) for role, ws in words.items()}
     return _Cues(
         words=by_role,
-        region=regex.compile(_alternatives(by_role["region"])),
+        # plain words: the standard library's engine scans a document for them ~3x faster
+        region=re.compile("|".join(re.escape(w) for w in sorted(set(by_role["region"]), key=lambda w: (-len(w), w)))),
         head=regex.compile(
             rf"""
             (?: {_alternatives(by_role["head"])}     # 其中, 比如, 今年, 上半年 …
@@ -269,6 +270,17 @@ class _Places:
 
     spans: tuple[_Span, ...]
     starts: tuple[int, ...]
+
+    def any_within(self, lo: int, hi: int) -> bool:
+        """Whether a span lies inside `[lo, hi)`."""
+        spans = self.spans
+        for i in range(bisect.bisect_left(self.starts, lo), len(spans)):
+            s = spans[i]
+            if s.char_start >= hi:
+                return False
+            if s.char_end <= hi:
+                return True
+        return False
 
     def within(self, lo: int, hi: int) -> list[_Span]:
         """The spans lying inside `[lo, hi)`."""
@@ -488,14 +500,12 @@ class _DocState:
 
     def has_places(self, lo: int, hi: int) -> bool:
         """Whether `text[lo:hi]`, read alone, names a place or region."""
+        if self.cut_ok(lo, hi):
+            return self.places.any_within(lo, hi)
         key = (lo, hi)
         found = self._has_places.get(key)
         if found is None:
-            if self.cut_ok(lo, hi):
-                found = bool(self.places.within(lo, hi))
-            else:
-                found = bool(_spans(self.text[lo:hi]).spans)
-            self._has_places[key] = found
+            found = self._has_places[key] = bool(_spans(self.text[lo:hi]).spans)
         return found
 
     def clause_start(self, pos: int, floor: int) -> int:
@@ -521,7 +531,7 @@ class _DocState:
 
     def finding(self, lo: int, hi: int, own: tuple[int, int] | None = None) -> _Finding | None:
         """`_clause_finding` of the clause `text[lo:hi]`, read once."""
-        if own is not None and not self.places.within(own[0], own[1]):
+        if own is not None and not self.places.any_within(own[0], own[1]):
             own = None  # no place inside the mention: the finding is the clause's own
         key = (lo, hi, own)
         try:
@@ -756,7 +766,7 @@ def _clause_finding(
     cues = _cues()
     text, spans, home = st.text, st.places, st.home
     assert home is not None
-    if not spans.within(lo, hi) and not _home_word().search(text, lo, hi + _home_word_length()):
+    if not spans.any_within(lo, hi) and not _home_word().search(text, lo, hi + _home_word_length()):
         if not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi)):
             return None  # no place, no home word, no zone word: nothing below can find one
     pos = _head_pos(text, lo, hi, spans)
@@ -837,7 +847,7 @@ def _counted_there(text: str, pos: int, hi: int) -> bool:
 def _source_region(st: _DocState, lo: int, hi: int, city: str | None) -> str | None:
     """The places or region a clause says investment comes from (来自沪苏浙的项目 → 沪苏浙)."""
     text, spans = st.text, st.places
-    if not spans.within(lo, hi):
+    if not spans.any_within(lo, hi):
         return None  # no group, no source
     head = _head_pos(text, lo, hi, spans)
     for g in _groups(text, spans, lo, hi, home=city):
