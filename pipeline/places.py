@@ -32,6 +32,7 @@ from functools import cache
 from typing import Literal
 
 import regex
+
 from govfacts.extractors import context
 from govfacts.lexicons import LexiconError, load_table
 from govfacts.pipeline.gazetteer import (
@@ -202,6 +203,7 @@ class _Finding:
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
+    """`words` as one alternation, longest first (its escapes suit `re` and `regex` alike)."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
@@ -222,7 +224,7 @@ def _cues() -> _Cues:
     return _Cues(
         words=by_role,
         # plain words: the standard library's engine scans a document for them ~3x faster
-        region=re.compile("|".join(re.escape(w) for w in sorted(set(by_role["region"]), key=lambda w: (-len(w), w)))),
+        region=re.compile(_alternatives(by_role["region"])),
         head=regex.compile(
             rf"""
             (?: {_alternatives(by_role["head"])}     # 其中, 比如, 今年, 上半年 …
@@ -349,7 +351,8 @@ def _groups(
         after_start = last.char_end + len(cues.region_suffix.match(text, last.char_end, hi).group())
         after = text[after_start:hi]
         role: _PlaceRole = "free"
-        if _is_name(text, first.char_start, last.char_end, lo if cut else 0, hi if cut else len(text)):
+        name_lo, name_hi = (lo, hi) if cut else (0, len(text))
+        if _is_name(text, first.char_start, last.char_end, name_lo, name_hi):
             role = "name"
         elif _ends_with(before, cues.words["source"]):
             role = "source"
@@ -366,7 +369,7 @@ def _groups(
 
 
 def _is_name(text: str, start: int, end: int, lo: int, hi: int) -> bool:
-    """Whether a place is part of a name: 中国（濉溪）论坛, 洛阳·长三角对接会 (`text[lo:hi]` read)."""
+    """Whether a place is part of a name: 中国（濉溪）论坛, 洛阳·长三角对接会 (in `text[lo:hi]`)."""
     left = text[start - 1] if start > lo else "^"
     right = text[end] if end < hi else "$"
     return (left in "（(" and right in "）)") or left in _NAME_JOINERS or right in _NAME_JOINERS
@@ -591,7 +594,8 @@ def _votes_of(
     votes: Counter[str],
     ambiguous: list[_Span],
 ) -> None:
-    """Add the votes of the places of `text[lo:hi]`, read alone, outside destination/source/venue roles.
+    """Add the votes of the places of `text[lo:hi]` (read alone) outside destination, source
+    and venue roles.
 
     The first place gets `weight_first`, later ones `weight_other`; a name with
     readings in several cities is kept in `ambiguous` for later.
@@ -622,7 +626,6 @@ def document_city(doc: Document) -> DocPlace:
     supports. The area is the county or zone that opens the title (else the
     source organisation, else the first sentence when it dominates the body).
     """
-    cues = _cues()
     st = _state(doc)
     text = doc.text
     org = doc.source_org or doc.raw.source_org
@@ -639,7 +642,8 @@ def document_city(doc: Document) -> DocPlace:
             _votes_of(org, st.spans_of(org), 0, len(org), _ORG_WEIGHT, 0, votes, ambiguous)
         if doc.title:
             title = doc.title
-            _votes_of(title, st.spans_of(title), 0, len(title), _TITLE_FIRST, _TITLE_OTHER, votes, ambiguous)
+            weights = (_TITLE_FIRST, _TITLE_OTHER)
+            _votes_of(title, st.spans_of(title), 0, len(title), *weights, votes, ambiguous)
         marker, starts = _home_marker(), st.places.starts
         for sent in doc.sentences:
             lo, hi = sent.char_start, sent.char_end
@@ -766,9 +770,12 @@ def _clause_finding(
     cues = _cues()
     text, spans, home = st.text, st.places, st.home
     assert home is not None
-    if not spans.any_within(lo, hi) and not _home_word().search(text, lo, hi + _home_word_length()):
-        if not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi)):
-            return None  # no place, no home word, no zone word: nothing below can find one
+    if (
+        not spans.any_within(lo, hi)
+        and not _home_word().search(text, lo, hi + _home_word_length())
+        and not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi))
+    ):
+        return None  # no place, no home word, no zone word: nothing below can find one
     pos = _head_pos(text, lo, hi, spans)
     city = home.city
     head_home = text.startswith(cues.words["home"], pos)
@@ -1053,7 +1060,8 @@ def mention_place(
     if k >= 0:
         lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)
     f = _governing(st, lo, hi, mention)
-    source = _source(st, lo, st.clause_start(mention.char_start, lo), st.clause_end(mention.char_end))
+    c_start, c_end = st.clause_start(mention.char_start, lo), st.clause_end(mention.char_end)
+    source = _source(st, lo, c_start, c_end)
     if f is not None:
         city, area = _resolve(f, mention, text, home)
         return city, area, source

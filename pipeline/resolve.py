@@ -110,7 +110,8 @@ def speaker_title(text: str, name: str) -> str | None:
     lead = regex.compile(rf"^.*(?:{_speaker_cues()['lead'].pattern})")
     other = regex.compile(rf"^.*(?:{title})\p{{Han}}{{2,3}}、")  # 局长郑海波、来安县副县长: another person first
     anchors = regex.compile(rf"(?:{title}){tail}")
-    found = [other.sub("", lead.sub("", m.group("t"))) for m in _title_matches(text, pattern, anchors)]
+    matches = _title_matches(text, pattern, anchors)
+    found = [other.sub("", lead.sub("", m.group("t"))) for m in matches]
     found = [t for t in found if t]
     return max(found, key=len) if found else None
 
@@ -146,7 +147,8 @@ def _title_matches(
             brk = _BREAK_BEFORE.search(text, lo, a)
             s = brk.end() if brk else lo
             start = s if start is None else min(start, s)
-        m = pattern.match(text, start) or pattern.search(text, start)  # match: the anchor is in reach
+        # it matches at start (an anchor is in reach); search is only a guard
+        m = pattern.match(text, start) or pattern.search(text, start)
         if m is None:
             return
         yield m
@@ -374,8 +376,10 @@ def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tu
 
 
 def _blocked(text: str, sent: Sentence, m: Mention, c_start: int, in_clause: bool) -> bool:
-    """A vague time word in the quantity's clause (`in_clause`: one is in `text[c_start:m.char_start]`),
-    or opening a clause before it, leaves it undated."""
+    """A vague time word in the quantity's clause, or opening a clause before it, leaves it undated.
+
+    `in_clause`: one was found in `text[c_start:m.char_start]` (the clause up to the quantity).
+    """
     if in_clause:
         return True
     for b in _blockers().finditer(text, sent.char_start, m.char_start):
@@ -387,7 +391,7 @@ def _blocked(text: str, sent: Sentence, m: Mention, c_start: int, in_clause: boo
 def _governing(
     exprs: list[tuple[TimeExpr, bool]], m: Mention, c_start: int, *, own_clause_only: bool = False
 ) -> TimeExpr | None:
-    """The time expression governing `m`, whose clause starts at `c_start`, among its sentence's `exprs`."""
+    """The expression of its sentence's `exprs` that governs `m` (its clause starts at `c_start`)."""
     before = [(t, opens) for t, opens in exprs if t.char_end <= m.char_start]
     if not before:
         return None
