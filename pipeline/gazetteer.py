@@ -29,7 +29,7 @@ import regex
 
 from govfacts.lexicons import LexiconError, load_table
 
-__all__ = ["Place", "PlaceSpan", "lookup", "city_of", "find_places", "is_within"]
+__all__ = ["Place", "PlaceSpan", "lookup", "city_of", "find_places", "is_within", "name_chars"]
 
 Level = Literal["province", "prefecture", "county"]
 SpanKind = Literal["full", "short", "abbrev", "zone"]
@@ -193,6 +193,22 @@ def _tables() -> _Tables:
         automaton,
         run_start,
     )
+
+
+@cache
+def name_chars() -> frozenset[str]:
+    """Every character `find_places` reads as part of a name or right after one.
+
+    A text cut where one of the two characters beside each cut is none of these is
+    scanned as the whole text would be: `find_places(text[lo:hi])` are the spans of
+    `find_places(text)` inside `[lo, hi)`, shifted by `lo` (no name, stop word or
+    abbreviation run can cross the cut, and no boundary rule sees past it).
+    """
+    tables = _tables()
+    chars = set(_STREET_CHARS) | set(_GENERIC_COUNTY_NEXT) | set("".join(_STREET_WORDS))
+    chars.update(tables.run_chars, "".join(tables.stop_starts), "".join(tables.stop_runs))
+    chars.update("".join(s for s in (*tables.scan, *tables.stop_names) if len(s) >= 2))
+    return frozenset(chars)
 
 
 def lookup(name_or_short: str) -> tuple[Place, ...]:

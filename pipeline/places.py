@@ -24,15 +24,25 @@ Rules of the language used here:
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal
 
 import regex
+
 from govfacts.extractors import context
 from govfacts.lexicons import LexiconError, load_table
-from govfacts.pipeline.gazetteer import Place, find_places, is_within, lookup
+from govfacts.pipeline.gazetteer import (
+    Place,
+    PlaceSpan,
+    find_places,
+    is_within,
+    lookup,
+    name_chars,
+)
 from govfacts.pipeline.records import Document, Mention
 
 __all__ = ["DocPlace", "document_city", "mention_place"]
@@ -134,7 +144,7 @@ class _Cues:
     """The cue words by role, each alternation longest first."""
 
     words: dict[str, tuple[str, ...]]
-    region: regex.Pattern[str]
+    region: re.Pattern[str]
     head: regex.Pattern[str]
     region_suffix: regex.Pattern[str]
     list_gap: regex.Pattern[str]
@@ -143,15 +153,18 @@ class _Cues:
 
 
 @dataclass(frozen=True, slots=True)
-class _Span:
-    """A place or named region in a text, with what it names."""
+class _Region:
+    """A named multi-place region in a text (长三角, 沪苏浙), read like a place that names none."""
 
     char_start: int
     char_end: int
     surface: str
-    kind: str  # full, short, abbrev, zone, region
-    places: tuple[Place, ...]
-    zone: str | None = None
+    kind: Literal["region"] = "region"
+    places: tuple[Place, ...] = ()
+    zone: None = None
+
+
+_Span = PlaceSpan | _Region  # a place (kind full, short, abbrev, zone) or a region
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +203,7 @@ class _Finding:
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
+    """`words` as one alternation, longest first (its escapes suit `re` and `regex` alike)."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
@@ -209,7 +223,8 @@ def _cues() -> _Cues:
     by_role = {role: tuple(sorted(ws, key=lambda w: (-len(w), w))) for role, ws in words.items()}
     return _Cues(
         words=by_role,
-        region=regex.compile(_alternatives(by_role["region"])),
+        # plain words: the standard library's engine scans a document for them ~3x faster
+        region=re.compile(_alternatives(by_role["region"])),
         head=regex.compile(
             rf"""
             (?: {_alternatives(by_role["head"])}     # 其中, 比如, 今年, 上半年 …
@@ -251,34 +266,56 @@ def _cues() -> _Cues:
 # ---------------------------------------------------------------- spans, groups, roles
 
 
-@lru_cache(maxsize=2048)  # each clause is asked about once per mention in it
-def _spans(text: str) -> tuple[_Span, ...]:
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """The places and named regions of a text, sorted by start, with their starts for bisection."""
+
+    spans: tuple[_Span, ...]
+    starts: tuple[int, ...]
+
+    def any_within(self, lo: int, hi: int) -> bool:
+        """Whether a span lies inside `[lo, hi)`."""
+        spans = self.spans
+        for i in range(bisect.bisect_left(self.starts, lo), len(spans)):
+            s = spans[i]
+            if s.char_start >= hi:
+                return False
+            if s.char_end <= hi:
+                return True
+        return False
+
+    def within(self, lo: int, hi: int) -> list[_Span]:
+        """The spans lying inside `[lo, hi)`."""
+        spans = self.spans
+        out = []
+        for i in range(bisect.bisect_left(self.starts, lo), len(spans)):
+            s = spans[i]
+            if s.char_start >= hi:
+                break
+            if s.char_end <= hi:
+                out.append(s)
+        return out
+
+
+def _spans(text: str) -> _Places:
     """Places and named regions of `text`; a region wins over the places inside it."""
-    regions = [
-        _Span(m.start(), m.end(), m.group(), "region", ()) for m in _cues().region.finditer(text)
-    ]
-    out: list[_Span] = list(regions)
-    for s in find_places(text):
-        if any(r.char_start < s.char_end and s.char_start < r.char_end for r in regions):
-            continue
-        out.append(_Span(s.char_start, s.char_end, s.surface, s.kind, s.places, s.zone))
-    return tuple(sorted(out, key=lambda s: s.char_start))
+    regions = [_Region(m.start(), m.end(), m.group()) for m in _cues().region.finditer(text)]
+    found = find_places(text)
+    out: list[_Span] = list(found)
+    if regions:
+        out = [
+            s
+            for s in found
+            if not any(r.char_start < s.char_end and s.char_start < r.char_end for r in regions)
+        ]
+        out = sorted([*regions, *out], key=lambda s: s.char_start)
+    return _Places(tuple(out), tuple(s.char_start for s in out))
 
 
-def _within(spans: tuple[_Span, ...], lo: int, hi: int) -> list[_Span]:
-    """The spans (sorted by start) lying inside `[lo, hi)`."""
-    i = bisect.bisect_left(spans, lo, key=_start_of)
-    out = []
-    for s in spans[i:]:
-        if s.char_start >= hi:
-            break
-        if s.char_end <= hi:
-            out.append(s)
-    return out
-
-
-def _start_of(s: _Span) -> int:
-    return s.char_start
+@cache
+def _name_chars() -> frozenset[str]:
+    """Characters a place or region name may contain or be cut short by (see `name_chars`)."""
+    return name_chars() | frozenset("".join(_cues().words["region"]))
 
 
 def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
@@ -292,11 +329,15 @@ def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
 
 
 def _groups(
-    text: str, spans: tuple[_Span, ...], lo: int, hi: int, *, home: str | None
+    text: str, spans: _Places, lo: int, hi: int, *, home: str | None, cut: bool = False
 ) -> list[_Group]:
-    """Lists of places in `text[lo:hi]` (one clause) with the role their cues give them."""
+    """Lists of places in `text[lo:hi]` (one clause) with the role their cues give them.
+
+    With `cut`, `text[lo:hi]` is read as a text of its own (a sentence voting for the
+    document's city): a name's brackets and joiners are looked for inside it only.
+    """
     cues = _cues()
-    inside = _within(spans, lo, hi)
+    inside = spans.within(lo, hi)
     raw: list[list[_Span]] = []
     for s in inside:
         if raw and cues.list_gap.match(text[raw[-1][-1].char_end : s.char_start]):
@@ -310,7 +351,8 @@ def _groups(
         after_start = last.char_end + len(cues.region_suffix.match(text, last.char_end, hi).group())
         after = text[after_start:hi]
         role: _PlaceRole = "free"
-        if _is_name(text, first.char_start, last.char_end):
+        name_lo, name_hi = (lo, hi) if cut else (0, len(text))
+        if _is_name(text, first.char_start, last.char_end, name_lo, name_hi):
             role = "name"
         elif _ends_with(before, cues.words["source"]):
             role = "source"
@@ -326,10 +368,10 @@ def _groups(
     return out
 
 
-def _is_name(text: str, start: int, end: int) -> bool:
-    """Whether a place is part of a name: 中国（濉溪）论坛, 洛阳·长三角对接会."""
-    left = text[start - 1] if start > 0 else "^"
-    right = text[end] if end < len(text) else "$"
+def _is_name(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """Whether a place is part of a name: 中国（濉溪）论坛, 洛阳·长三角对接会 (in `text[lo:hi]`)."""
+    left = text[start - 1] if start > lo else "^"
+    right = text[end] if end < hi else "$"
     return (left in "（(" and right in "）)") or left in _NAME_JOINERS or right in _NAME_JOINERS
 
 
@@ -389,11 +431,131 @@ def _lift(name: str) -> tuple[str | None, _Unit | None]:
     return (p.city or name), None
 
 
+# ---------------------------------------------------------------- one document's state
+
+
+class _DocState:
+    """What the place rules read of one document, computed once and kept while it is resolved.
+
+    The places of the whole text are scanned once; a sentence or clause takes the
+    ones inside it (`cut_ok` says when that equals scanning it alone). Clause
+    findings, clause lists, source regions and carried units are kept per
+    document, so a clause is read once however many mentions ask about it.
+    """
+
+    __slots__ = (
+        "doc",
+        "text",
+        "places",
+        "stops",
+        "sentence_starts",
+        "home",
+        "_of_strings",
+        "_clauses",
+        "_has_places",
+        "_findings",
+        "_sources",
+        "_carried",
+    )
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.places = _spans(doc.text)
+        self.stops = [m.start() for m in _STOP.finditer(doc.text)]
+        self.sentence_starts = context.sentence_starts(doc)
+        self.home: DocPlace | None = None
+        self._of_strings: dict[str, _Places] = {}
+        self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._has_places: dict[tuple[int, int], bool] = {}
+        self._findings: dict[tuple[int, int, tuple[int, int] | None], _Finding | None] = {}
+        self._sources: dict[tuple[int, int, int], str | None] = {}
+        self._carried: dict[int, _Unit | None] = {}
+
+    def for_home(self, home: DocPlace) -> _DocState:
+        """This state with `home` as the document's place (what depends on it is recomputed)."""
+        if self.home is not home:
+            self.home = home
+            self._findings.clear()
+            self._sources.clear()
+            self._carried.clear()
+        return self
+
+    def spans_of(self, s: str) -> _Places:
+        """The places of a string of this document (its title, source organisation, a sentence)."""
+        places = self._of_strings.get(s)
+        if places is None:
+            places = self._of_strings[s] = _spans(s)
+        return places
+
+    def cut_ok(self, lo: int, hi: int) -> bool:
+        """Whether `text[lo:hi]` has exactly the places of the whole text inside it.
+
+        So it has when no name can run across either cut: one of the two characters
+        beside each cut is no name character (a sentence ends in 。, a clause at ，).
+        """
+        text, chars = self.text, _name_chars()
+        if hi <= lo:
+            return True
+        return (lo <= 0 or text[lo - 1] not in chars or text[lo] not in chars) and (
+            hi >= len(text) or text[hi - 1] not in chars or text[hi] not in chars
+        )
+
+    def has_places(self, lo: int, hi: int) -> bool:
+        """Whether `text[lo:hi]`, read alone, names a place or region."""
+        if self.cut_ok(lo, hi):
+            return self.places.any_within(lo, hi)
+        key = (lo, hi)
+        found = self._has_places.get(key)
+        if found is None:
+            found = self._has_places[key] = bool(_spans(self.text[lo:hi]).spans)
+        return found
+
+    def clause_start(self, pos: int, floor: int) -> int:
+        """`context.clause_start(text, pos, floor)` from the stops found once."""
+        if pos <= floor:
+            return pos
+        floor = max(floor, 0)
+        i = bisect.bisect_left(self.stops, pos) - 1
+        return self.stops[i] + 1 if i >= 0 and self.stops[i] >= floor else floor
+
+    def clause_end(self, pos: int) -> int:
+        """`context.clause_end(text, pos)` from the stops found once."""
+        i = bisect.bisect_left(self.stops, pos)
+        return self.stops[i] if i < len(self.stops) else max(pos, len(self.text))
+
+    def clauses(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
+        key = (lo, hi)
+        out = self._clauses.get(key)
+        if out is None:
+            out = self._clauses[key] = _clauses(self.stops, len(self.text), lo, hi)
+        return out
+
+    def finding(self, lo: int, hi: int, own: tuple[int, int] | None = None) -> _Finding | None:
+        """`_clause_finding` of the clause `text[lo:hi]`, read once."""
+        if own is not None and not self.places.any_within(own[0], own[1]):
+            own = None  # no place inside the mention: the finding is the clause's own
+        key = (lo, hi, own)
+        try:
+            return self._findings[key]
+        except KeyError:
+            f = self._findings[key] = _clause_finding(self, lo, hi, own=own)
+            return f
+
+
+_last_state: _DocState | None = None
+
+
+def _state(doc: Document) -> _DocState:
+    """The state of `doc` (kept for the last document asked about only, so memory stays flat)."""
+    global _last_state
+    if _last_state is None or _last_state.doc is not doc:
+        _last_state = _DocState(doc)
+    return _last_state
+
+
 # ---------------------------------------------------------------- document city
-
-
-def _home_marker_in(text: str) -> bool:
-    return _home_marker().search(text) is not None
 
 
 @cache
@@ -403,17 +565,43 @@ def _home_marker() -> regex.Pattern[str]:
     return regex.compile(_alternatives(words) or "(?!)")
 
 
+@cache
+def _abbrev_follower() -> regex.Pattern[str]:
+    """A word that may follow a single-character home abbreviation (考察, 籍)."""
+    words = _cues().words
+    return regex.compile(_alternatives((*words["home_abbrev_next"], *words["home_abbrev_after"])))
+
+
+def _home_abbrevs(text: str) -> Iterator[regex.Match[str]]:
+    """The matches of `home_abbrev` in `text`, tried only right before a word that may follow one.
+
+    Each match is one character, so trying every such position finds what
+    `finditer` finds, without running the lookbehinds at every character.
+    """
+    pattern = _cues().home_abbrev
+    for pos in sorted({m.start() - 1 for m in _abbrev_follower().finditer(text, overlapped=True)}):
+        if pos >= 0 and (m := pattern.match(text, pos)):
+            yield m
+
+
 def _votes_of(
-    text: str, weight_first: int, weight_other: int, votes: Counter[str], ambiguous: list[_Span]
+    text: str,
+    spans: _Places,
+    lo: int,
+    hi: int,
+    weight_first: int,
+    weight_other: int,
+    votes: Counter[str],
+    ambiguous: list[_Span],
 ) -> None:
-    """Add the votes of the places of `text` outside destination/source/venue roles.
+    """Add the votes of the places of `text[lo:hi]` (read alone) outside destination, source
+    and venue roles.
 
     The first place gets `weight_first`, later ones `weight_other`; a name with
     readings in several cities is kept in `ambiguous` for later.
     """
-    spans = _spans(text)
     first = True
-    for g in _groups(text, spans, 0, len(text), home=None):
+    for g in _groups(text, spans, lo, hi, home=None, cut=True):
         if g.role not in ("free", "locative"):
             continue
         for s in g.spans:
@@ -438,7 +626,7 @@ def document_city(doc: Document) -> DocPlace:
     supports. The area is the county or zone that opens the title (else the
     source organisation, else the first sentence when it dominates the body).
     """
-    cues = _cues()
+    st = _state(doc)
     text = doc.text
     org = doc.source_org or doc.raw.source_org
     city: str | None = None
@@ -451,20 +639,31 @@ def document_city(doc: Document) -> DocPlace:
         votes: Counter[str] = Counter()
         ambiguous: list[_Span] = []
         if org:
-            _votes_of(org, _ORG_WEIGHT, 0, votes, ambiguous)
+            _votes_of(org, st.spans_of(org), 0, len(org), _ORG_WEIGHT, 0, votes, ambiguous)
         if doc.title:
-            _votes_of(doc.title, _TITLE_FIRST, _TITLE_OTHER, votes, ambiguous)
+            title = doc.title
+            weights = (_TITLE_FIRST, _TITLE_OTHER)
+            _votes_of(title, st.spans_of(title), 0, len(title), *weights, votes, ambiguous)
+        marker, starts = _home_marker(), st.places.starts
         for sent in doc.sentences:
-            s_text = text[sent.char_start : sent.char_end]
-            weight = _HOME_SENTENCE if _home_marker_in(s_text) else 1
-            _votes_of(s_text, weight, weight, votes, ambiguous)
-        for m in cues.home_abbrev.finditer(text):
+            lo, hi = sent.char_start, sent.char_end
+            if st.cut_ok(lo, hi):
+                i = bisect.bisect_left(starts, lo)
+                if i == len(starts) or starts[i] >= hi:
+                    continue  # no place in it
+                weight = _HOME_SENTENCE if marker.search(text, lo, hi) else 1
+                _votes_of(text, st.places, lo, hi, weight, weight, votes, ambiguous)
+            else:
+                weight = _HOME_SENTENCE if marker.search(text, lo, hi) else 1
+                s_text = text[lo:hi]
+                _votes_of(s_text, _spans(s_text), 0, len(s_text), weight, weight, votes, ambiguous)
+        for m in _home_abbrevs(text):
             char = m.group("abbrev") or m.group("abbrev2")
             cities = {p.city for p in lookup(char) if p.city and p.level != "province"}
             if len(cities) == 1:
                 votes[cities.pop()] += 1
             elif cities:
-                ambiguous.append(_Span(m.start(), m.end(), char, "abbrev", lookup(char)))
+                ambiguous.append(PlaceSpan(m.start(), m.end(), char, "abbrev", lookup(char)))
         for s in ambiguous:  # 淮 → 淮南 or 淮北: the reading other evidence supports
             cities = {p.city for p in s.places if p.city}
             best = max(cities, key=lambda c: votes[c])
@@ -472,23 +671,22 @@ def document_city(doc: Document) -> DocPlace:
                 votes[best] += 1
         if votes:
             city, score = votes.most_common(1)[0]
-            evidence = _evidence(doc, org, city, score)
-    unit = area_hint or _doc_unit(doc, org, city)
+            evidence = _evidence(st, org, city, score)
+    unit = area_hint or _doc_unit(st, org, city)
     if unit is None:
         return DocPlace(city, None, evidence or "none")
-    return DocPlace(city, _area_surface(text, unit), evidence, unit.unit)
+    return DocPlace(city, _area_surface(st, unit), evidence, unit.unit)
 
 
-def _evidence(doc: Document, org: str | None, city: str, score: int) -> str:
-    for label, text in (("source_org", org), ("title", doc.title)):
-        if text and any(_in_city(s, city) for s in _spans(text)):
+def _evidence(st: _DocState, org: str | None, city: str, score: int) -> str:
+    for label, text in (("source_org", org), ("title", st.doc.title)):
+        if text and any(_in_city(s, city) for s in st.spans_of(text).spans):
             return f"{label}:{text}"
     return f"text:{score}"
 
 
-def _head_unit(text: str, city: str | None) -> _Unit | None:
+def _head_unit(text: str, spans: _Places, city: str | None) -> _Unit | None:
     """The county or zone opening `text` (a title or a lead sentence), if any."""
-    spans = _spans(text)
     pos = _head_pos(text, 0, len(text), spans)
     for g in _groups(text, spans, 0, len(text), home=city):
         if g.char_start != pos or g.role not in ("free", "investor"):
@@ -500,31 +698,34 @@ def _head_unit(text: str, city: str | None) -> _Unit | None:
             if s.char_end == nxt.char_start and _unit_of(nxt, city):
                 return _unit_of(nxt, city)
             return None
-        after = [x for x in spans if x.char_start == s.char_end]
+        after = [x for x in spans.spans if x.char_start == s.char_end]
         if after and _unit_of(after[0], city) and _unit_of(s, city) is None:
             return _unit_of(after[0], city)
         return _unit_of(s, city)
     return None
 
 
-def _doc_unit(doc: Document, org: str | None, city: str | None) -> _Unit | None:
+def _doc_unit(st: _DocState, org: str | None, city: str | None) -> _Unit | None:
     if city is None:
         return None
-    if doc.title:
-        return _head_unit(doc.title, city) if _spans(doc.title) else _lead_unit(doc, city, org)
-    return _lead_unit(doc, city, org)
+    title = st.doc.title
+    if title:
+        spans = st.spans_of(title)
+        return _head_unit(title, spans, city) if spans.spans else _lead_unit(st, city, org)
+    return _lead_unit(st, city, org)
 
 
-def _lead_unit(doc: Document, city: str, org: str | None) -> _Unit | None:
+def _lead_unit(st: _DocState, city: str, org: str | None) -> _Unit | None:
     """The area from the source organisation, else a lead sentence whose unit dominates the body."""
-    if org and (unit := _head_unit(org, city)):
+    if org and (unit := _head_unit(org, st.spans_of(org), city)):
         return unit
-    text = doc.text
-    for sent in doc.sentences[:2]:
-        unit = _head_unit(text[sent.char_start : sent.char_end], city)
+    text = st.text
+    for sent in st.doc.sentences[:2]:
+        lead = text[sent.char_start : sent.char_end]
+        unit = _head_unit(lead, st.spans_of(lead), city)
         if unit is None:
             continue
-        counts = Counter(u.unit for s in _spans(text) if (u := _unit_of(s, city)))
+        counts = Counter(u.unit for s in st.places.spans if (u := _unit_of(s, city)))
         generic = _GENERIC_ZONE.finditer(text)
         counts[unit.unit] += sum(1 for g in generic if unit.area.endswith(g["zone"]))
         if counts[unit.unit] >= 2 and counts[unit.unit] * 2 > sum(counts.values()):
@@ -533,11 +734,12 @@ def _lead_unit(doc: Document, city: str, org: str | None) -> _Unit | None:
     return None
 
 
-def _area_surface(text: str, unit: _Unit) -> str:
+def _area_surface(st: _DocState, unit: _Unit) -> str:
     """How the body writes an area: a county by full name, a zone by its most frequent surface."""
-    if unit.area == unit.unit and not any(s.zone == unit.unit for s in _spans(text)):
+    text, spans = st.text, st.places.spans
+    if unit.area == unit.unit and not any(s.zone == unit.unit for s in spans):
         return unit.unit
-    surfaces = Counter(s.surface for s in _spans(text) if s.zone == unit.unit)
+    surfaces = Counter(s.surface for s in spans if s.zone == unit.unit)
     if not surfaces:
         return unit.area
     return max(surfaces, key=lambda k: (surfaces[k], -text.find(k)))
@@ -546,10 +748,10 @@ def _area_surface(text: str, unit: _Unit) -> str:
 # ---------------------------------------------------------------- one clause
 
 
-def _head_pos(text: str, lo: int, hi: int, spans: tuple[_Span, ...]) -> int:
+def _head_pos(text: str, lo: int, hi: int, spans: _Places) -> int:
     """Where a clause's subject starts: after bullets, head words and time words."""
     cues = _cues()
-    starts = {s.char_start for s in _within(spans, lo, hi)}
+    starts = {s.char_start for s in spans.within(lo, hi)}
     pos = lo
     while pos < hi:
         if pos in starts:
@@ -561,13 +763,19 @@ def _head_pos(text: str, lo: int, hi: int, spans: tuple[_Span, ...]) -> int:
     return pos
 
 
-@lru_cache(maxsize=4096)  # a clause is read once, however many mentions ask about it
 def _clause_finding(
-    text: str, lo: int, hi: int, home: DocPlace, *, own: tuple[int, int] | None = None
+    st: _DocState, lo: int, hi: int, *, own: tuple[int, int] | None = None
 ) -> _Finding | None:
     """What the clause `text[lo:hi]` says about its place, or None when it names none."""
     cues = _cues()
-    spans = _spans(text)
+    text, spans, home = st.text, st.places, st.home
+    assert home is not None
+    if (
+        not spans.any_within(lo, hi)
+        and not _home_word().search(text, lo, hi + _home_word_length())
+        and not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi))
+    ):
+        return None  # no place, no home word, no zone word: nothing below can find one
     pos = _head_pos(text, lo, hi, spans)
     city = home.city
     head_home = text.startswith(cues.words["home"], pos)
@@ -622,6 +830,17 @@ def _clause_finding(
     return None
 
 
+@cache
+def _home_word() -> regex.Pattern[str]:
+    """A home word (全市, 我们) anywhere: a clause without one cannot be headed by one."""
+    return regex.compile(_alternatives(_cues().words["home"]) or "(?!)")
+
+
+@cache
+def _home_word_length() -> int:
+    return max((len(w) for w in _cues().words["home"]), default=0)
+
+
 def _counted_there(text: str, pos: int, hi: int) -> bool:
     """Whether a clause opened by `X企业` counts X's firms (杭州企业超过9000家).
 
@@ -632,9 +851,11 @@ def _counted_there(text: str, pos: int, hi: int) -> bool:
     return not any(w in rest for w in (*cues.words["invest_verb"], *cues.words["home"]))
 
 
-def _source_region(text: str, lo: int, hi: int, city: str | None) -> str | None:
+def _source_region(st: _DocState, lo: int, hi: int, city: str | None) -> str | None:
     """The places or region a clause says investment comes from (来自沪苏浙的项目 → 沪苏浙)."""
-    spans = _spans(text)
+    text, spans = st.text, st.places
+    if not spans.any_within(lo, hi):
+        return None  # no group, no source
     head = _head_pos(text, lo, hi, spans)
     for g in _groups(text, spans, lo, hi, home=city):
         foreign = [s for s in g.spans if not (city and _in_city(s, city))]
@@ -656,21 +877,34 @@ def _surface_of(text: str, g: _Group) -> str:
 # ---------------------------------------------------------------- one mention
 
 
-@lru_cache(maxsize=4096)
-def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
+def _clauses(stops: list[int], size: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans.
+
+    `stops` are the offsets of the text's clause stops (`context.CLAUSE_STOPS`), `size` its length.
+    """
     out = []
     pos = lo
+    i, n = bisect.bisect_left(stops, lo), len(stops)
     while pos < hi:
-        end = min(context.clause_end(text, pos), hi)
+        while i < n and stops[i] < pos:
+            i += 1
+        end = min(stops[i] if i < n else max(pos, size), hi)  # context.clause_end
         if end > pos:
             out.append((pos, end))
         pos = end + 1
     return out
 
 
+# The clause stops of `context`; the standard library's engine finds a plain character class
+# in a whole document about twice as fast as `regex`.
+_STOP = re.compile(f"[{re.escape(context.CLAUSE_STOPS)}]")
+
+
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
     """Whether a clause holds only the mention and head/time words (上半年，…)."""
+    other = _other_han()
+    if other.search(text, lo, m.char_start) or other.search(text, m.char_end, hi):
+        return False  # a character no head or time word has stays whatever is removed
     cues = _cues()
     rest = text[lo : m.char_start] + "，" + text[m.char_end : hi]
     rest = cues.head.sub("", _LEAD.sub("", rest))
@@ -680,42 +914,56 @@ def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
 _ANY_HAN = regex.compile(r"\p{Han}")
 
 
-def _governing(
-    doc: Document, lo: int, hi: int, m: Mention, home: DocPlace
-) -> tuple[_Finding | None, tuple[int, int]]:
-    """The finding governing a mention in its sentence `text[lo:hi]`, and the clause it is from.
+@cache
+def _other_han() -> regex.Pattern[str]:
+    """A Han character that neither `_LEAD` nor the head pattern can match.
+
+    They match Han characters only as literals (no \\p{Han}, \\w or . in them), so the
+    characters written in their patterns are all they can remove.
+    """
+    written = "".join(sorted(set(_ANY_HAN.findall(_LEAD.pattern + _cues().head.pattern))))
+    return regex.compile(rf"(?![{regex.escape(written)}])\p{{Han}}")
+
+
+def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
+    """The finding governing a mention in its sentence `text[lo:hi]`.
 
     The mention's own clause first; for a bare time clause the next clause; then
     the earlier clauses of the sentence, nearest first.
     """
-    text = doc.text
-    clauses = _clauses(text, lo, hi) or [(lo, hi)]
-    k = next((i for i, (a, b) in enumerate(clauses) if a <= m.char_start <= b), len(clauses) - 1)
+    clauses = st.clauses(lo, hi) or [(lo, hi)]
+    start = m.char_start
+    k = len(clauses) - 1
+    for i, (a, b) in enumerate(clauses):
+        if a <= start <= b:
+            k = i
+            break
     own = clauses[k]
-    order = [own]
-    if _bare(text, *own, m) and k + 1 < len(clauses):
-        order.append(clauses[k + 1])
-    order += reversed(clauses[:k])
-    for c in order:
-        f = _clause_finding(text, *c, home, own=(m.char_start, m.char_end) if c == own else None)
+    f = st.finding(own[0], own[1], (start, m.char_end))
+    if f is not None:
+        return f
+    if k + 1 < len(clauses) and _bare(st.text, own[0], own[1], m):
+        f = st.finding(*clauses[k + 1])
         if f is not None:
-            return f, c
-    return None, own
+            return f
+    for c in reversed(clauses[:k]):
+        f = st.finding(*c)
+        if f is not None:
+            return f
+    return None
 
 
-def _opening(
-    doc: Document, lo: int, hi: int, home: DocPlace, *, last: bool = False
-) -> _Unit | None:
+def _opening(st: _DocState, lo: int, hi: int, *, last: bool = False) -> _Unit | None:
     """The county or zone of the first clause naming a place (of the last with `last`)."""
-    clauses = _clauses(doc.text, lo, hi)
+    clauses = st.clauses(lo, hi)
     for c in reversed(clauses) if last else clauses:
-        f = _clause_finding(doc.text, *c, home)
+        f = st.finding(*c)
         if f is not None:
             return f.unit if f.kind == "unit" else None
     return None
 
 
-def _carried(doc: Document, k: int, home: DocPlace) -> _Unit | None:
+def _carried(st: _DocState, k: int) -> _Unit | None:
     """The unit a sentence naming no place inherits.
 
     After 其中 it continues the previous sentence; otherwise it stays with the
@@ -723,19 +971,41 @@ def _carried(doc: Document, k: int, home: DocPlace) -> _Unit | None:
     """
     if k <= 0:
         return None
-    text = doc.text
-    sent = doc.sentences[k]
+    if k in st._carried:
+        return st._carried[k]
+    unit = st._carried[k] = _carried_unit(st, k)
+    return unit
+
+
+def _carried_unit(st: _DocState, k: int) -> _Unit | None:
+    text, sentences = st.text, st.doc.sentences
+    sent = sentences[k]
     lead = _LEAD.match(text, sent.char_start, sent.char_end)
     if text.startswith(_cues().words["continue"], lead.end() if lead else sent.char_start):
-        prev = doc.sentences[k - 1]
-        return _opening(doc, prev.char_start, prev.char_end, home, last=True)
+        prev = sentences[k - 1]
+        return _opening(st, prev.char_start, prev.char_end, last=True)
     first = k
-    while first > 0 and doc.sentences[first - 1].paragraph == sent.paragraph:
+    while first > 0 and sentences[first - 1].paragraph == sent.paragraph:
         first -= 1
     if first == k:
         return None
-    opener = doc.sentences[first]
-    return _opening(doc, opener.char_start, opener.char_end, home)
+    opener = sentences[first]
+    return _opening(st, opener.char_start, opener.char_end)
+
+
+def _source(st: _DocState, lo: int, c_start: int, c_end: int) -> str | None:
+    """The source region of a mention's clause `text[c_start:c_end]` in the sentence from `lo`."""
+    key = (lo, c_start, c_end)
+    if key in st._sources:
+        return st._sources[key]
+    city = st.home.city if st.home else None
+    source = _source_region(st, c_start, c_end, city)
+    if source is None and not st.has_places(c_start, c_end):
+        # 来自长三角的项目71个，到位资金128.4亿元: the figure shares the clause before
+        earlier = next((c for c in reversed(st.clauses(lo, c_start)) if st.has_places(*c)), None)
+        source = _source_region(st, *earlier, city) if earlier else None
+    st._sources[key] = source
+    return source
 
 
 def _resolve(f: _Finding, m: Mention, text: str, home: DocPlace) -> tuple[str | None, str | None]:
@@ -781,26 +1051,21 @@ def mention_place(
         its county/district/zone as the text writes it or None for a city-level
         figure, and the place investment comes from (沪苏浙, 长三角) or None.
     """
-    text = doc.text
-    starts = context.sentence_starts(doc)
-    k = bisect.bisect_right(starts, mention.char_start) - 1
+    st = _last_state if _last_state is not None and _last_state.doc is doc else _state(doc)
+    if st.home is not home:
+        st.for_home(home)
+    text = st.text
+    k = bisect.bisect_right(st.sentence_starts, mention.char_start) - 1
     lo, hi = 0, len(text)
     if k >= 0:
         lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)
-    f, _ = _governing(doc, lo, hi, mention, home)
-    own = (
-        context.clause_start(text, mention.char_start, lo),
-        context.clause_end(text, mention.char_end),
-    )
-    source = _source_region(text, *own, home.city)
-    if source is None and not _spans(text[own[0] : own[1]]):
-        # 来自长三角的项目71个，到位资金128.4亿元: the figure shares the clause before
-        earlier = [c for c in _clauses(text, lo, own[0]) if _spans(text[c[0] : c[1]])]
-        source = _source_region(text, *earlier[-1], home.city) if earlier else None
+    f = _governing(st, lo, hi, mention)
+    c_start, c_end = st.clause_start(mention.char_start, lo), st.clause_end(mention.char_end)
+    source = _source(st, lo, c_start, c_end)
     if f is not None:
         city, area = _resolve(f, mention, text, home)
         return city, area, source
-    carried = _carried(doc, k, home)
+    carried = _carried(st, k)
     if carried is not None:
         return home.city, _as_home(carried, home), source
     return home.city, home.area, source

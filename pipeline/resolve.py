@@ -13,10 +13,12 @@ it is set for. Size classes and labels have no period.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from functools import cache
+from operator import attrgetter
+from collections.abc import Iterator
 
 import regex
 
@@ -24,7 +26,7 @@ from govfacts.extractors import context, grammar
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
 from govfacts.lexicons import load_table
 from govfacts.pipeline.places import document_city, mention_place
-from govfacts.pipeline.records import Document, Mention, Sentence
+from govfacts.pipeline.records import MENTION_FIELDS, Document, Mention, Sentence
 
 __all__ = ["resolve", "speaker_turns", "speaker_title", "interviewee", "Turn"]
 
@@ -82,6 +84,18 @@ class Turn:
     speaker: str
 
 
+def _turn_labels(text: str) -> Iterator[regex.Match[str]]:
+    """`_TURN.finditer(text)`, tried at line starts only (a label opens its line and holds no
+    line break, so these are all its matches; scanning every character costs ~5x more)."""
+    pos = 0
+    while True:
+        if m := _TURN.match(text, pos):
+            yield m
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return
+
+
 def speaker_turns(text: str) -> list[Turn]:
     """Turn labels (`王莉：`, `主持人:`, `工商导报记者:`) in transcript-shaped text.
 
@@ -90,7 +104,7 @@ def speaker_turns(text: str) -> list[Turn]:
     """
     turns = [
         Turn(m.start(), m.group("label"))
-        for m in _TURN.finditer(text)
+        for m in _turn_labels(text)
         if not _speaker_cues()["not_speaker"].fullmatch(m.group("label")) and "、" not in m.group("label")
     ]
     if len(turns) < 2 or len({t.speaker for t in turns}) < 2:
@@ -103,14 +117,54 @@ def speaker_title(text: str, name: str) -> str | None:
     if len(name) < 2 or name in ("主持人", "记者") or name.endswith("记者"):
         return None
     title = _speaker_cues()["title"].pattern
-    pattern = regex.compile(
-        rf"(?P<t>[^，,。：:\s—“”（(）)]{{0,36}}?(?:{title})){regex.escape(name)}(?!\p{{Han}}{{2}}[省市县区])"
-    )
+    tail = rf"{regex.escape(name)}(?!\p{{Han}}{{2}}[省市县区])"
+    pattern = regex.compile(rf"(?P<t>[^{_TITLE_BREAKS}]{{0,{_TITLE_REACH}}}?(?:{title})){tail}")
     lead = regex.compile(rf"^.*(?:{_speaker_cues()['lead'].pattern})")
     other = regex.compile(rf"^.*(?:{title})\p{{Han}}{{2,3}}、")  # 局长郑海波、来安县副县长: another person first
-    found = [other.sub("", lead.sub("", m.group("t"))) for m in pattern.finditer(text)]
+    anchors = regex.compile(rf"(?:{title}){tail}")
+    matches = _title_matches(text, pattern, anchors)
+    found = [other.sub("", lead.sub("", m.group("t"))) for m in matches]
     found = [t for t in found if t]
     return max(found, key=len) if found else None
+
+
+_TITLE_BREAKS = r"，,。：:\s—“”（(）)"  # a title before a name runs back to none of these
+_TITLE_REACH = 36  # … and at most this many characters before the post word
+_BREAK_BEFORE = regex.compile(rf"(?r)[{_TITLE_BREAKS}]")
+
+
+def _title_matches(
+    text: str, pattern: regex.Pattern[str], anchors: regex.Pattern[str]
+) -> Iterator[regex.Match[str]]:
+    """`pattern.finditer(text)`, tried only where a match can start.
+
+    A match is some characters without a break, at most `_TITLE_REACH`, then a post
+    word and the name: it can start only within reach before an anchor (a post word
+    followed by the name, found in one scan) and after the last break before it.
+    The leftmost such start is where `finditer` would find its next match.
+    """
+    found = [m.start() for m in anchors.finditer(text, overlapped=True)]
+    pos = 0
+    i = 0
+    while True:
+        while i < len(found) and found[i] < pos:
+            i += 1
+        if i == len(found):
+            return
+        start = None
+        for a in found[i:]:
+            lo = max(pos, a - _TITLE_REACH)
+            if start is not None and lo >= start:
+                break  # later anchors can only start later
+            brk = _BREAK_BEFORE.search(text, lo, a)
+            s = brk.end() if brk else lo
+            start = s if start is None else min(start, s)
+        # it matches at start (an anchor is in reach); search is only a guard
+        m = pattern.match(text, start) or pattern.search(text, start)
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 def _speaker_at(turns: list[Turn], starts: list[int], pos: int) -> str | None:
@@ -185,14 +239,14 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             continue
         sent = doc.sentences[k]
         stock = m.metric in grammar.stock_metrics()
-        governing = _governing(text, sent, scope.by_sentence.get(k, []), m, own_clause_only=stock)
-        carried = state.paragraph or state.document
         c_start = context.clause_start(text, m.char_start, sent.char_start)
+        governing = _governing(scope.by_sentence.get(k, []), m, c_start, own_clause_only=stock)
+        carried = state.paragraph or state.document
         own_vague = _blockers().search(text, c_start, m.char_start)
         if own_vague and (governing is None or governing.char_start < own_vague.start()):
             out.append((None, None))  # …，目前已开工45个: the vague word nearer wins
             continue
-        if governing is None and _blocked(text, sent, m):
+        if governing is None and _blocked(text, sent, m, c_start, own_vague is not None):
             out.append((None, None))  # 目前, 近年来: a vague time word dates it as unknown
             continue
         own_clause = governing is not None and governing.char_start >= c_start
@@ -333,10 +387,12 @@ def _title_follows_body(doc: Document, mentions: list[Mention], periods: list[tu
     ]
 
 
-def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
-    """A vague time word in the quantity's clause, or opening a clause before it, leaves it undated."""
-    c = context.clause_start(text, m.char_start, sent.char_start)
-    if _blockers().search(text, c, m.char_start):
+def _blocked(text: str, sent: Sentence, m: Mention, c_start: int, in_clause: bool) -> bool:
+    """A vague time word in the quantity's clause, or opening a clause before it, leaves it undated.
+
+    `in_clause`: one was found in `text[c_start:m.char_start]` (the clause up to the quantity).
+    """
+    if in_clause:
         return True
     for b in _blockers().finditer(text, sent.char_start, m.char_start):
         if b.start() - context.clause_start(text, b.start(), sent.char_start) <= _HEAD_SLACK:
@@ -345,13 +401,13 @@ def _blocked(text: str, sent: Sentence, m: Mention) -> bool:
 
 
 def _governing(
-    text: str, sent: Sentence, exprs: list[tuple[TimeExpr, bool]], m: Mention, *, own_clause_only: bool = False
+    exprs: list[tuple[TimeExpr, bool]], m: Mention, c_start: int, *, own_clause_only: bool = False
 ) -> TimeExpr | None:
+    """The expression of its sentence's `exprs` that governs `m` (its clause starts at `c_start`)."""
     before = [(t, opens) for t, opens in exprs if t.char_end <= m.char_start]
     if not before:
         return None
-    c = context.clause_start(text, m.char_start, sent.char_start)
-    in_clause = [t for t, _ in before if t.char_start >= c]
+    in_clause = [t for t, _ in before if t.char_start >= c_start]
     if in_clause:
         return in_clause[-1]
     if own_clause_only:
@@ -386,6 +442,13 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
     return (start, end)
 
 
+# A mention as a row of its fields, and where resolve writes into that row; every other
+# field is kept as the extractor wrote it (one positional constructor call per mention:
+# dataclasses.replace cost as much as the rest of the loop).
+_row_of = attrgetter(*MENTION_FIELDS)
+_AT = {name: i for i, name in enumerate(MENTION_FIELDS)}
+
+
 def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Fill evidence, period, speaker and city on every mention of `doc`."""
     text = doc.text
@@ -397,28 +460,29 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     home = document_city(doc)
     mentions = sorted(mentions, key=lambda m: m.char_start)
     periods = _periods(doc, mentions, times, turns)
+    sentences: dict[int, str] = {}  # sentence start → its text, one string for all its mentions
+    at = _AT
     out: list[Mention] = []
     for m, (period_start, period_end) in zip(mentions, periods, strict=True):
         sentence = context.sentence_at(doc, m.char_start)
+        if sentence is not None and sentence.char_start not in sentences:
+            sentences[sentence.char_start] = text[sentence.char_start : sentence.char_end]
         orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
         city, area, source_region = mention_place(doc, m, home)
         speaker = (_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official
         if speaker is not None and speaker not in titles:
             titles[speaker] = speaker_title(text, speaker)
-        out.append(
-            replace(
-                m,
-                sentence=text[sentence.char_start : sentence.char_end] if sentence else None,
-                orig_start=orig_start,
-                orig_end=orig_end,
-                published=doc.published,
-                period_start=period_start,
-                period_end=period_end,
-                speaker=speaker,
-                speaker_title=titles.get(speaker) if speaker else None,
-                city=city,
-                area=area,
-                source_region=source_region,
-            )
-        )
+        row = list(_row_of(m))
+        row[at["sentence"]] = sentences[sentence.char_start] if sentence else None
+        row[at["orig_start"]] = orig_start
+        row[at["orig_end"]] = orig_end
+        row[at["published"]] = doc.published
+        row[at["period_start"]] = period_start
+        row[at["period_end"]] = period_end
+        row[at["speaker"]] = speaker
+        row[at["speaker_title"]] = titles.get(speaker) if speaker else None
+        row[at["city"]] = city
+        row[at["area"]] = area
+        row[at["source_region"]] = source_region
+        out.append(Mention(*row))
     return out
