@@ -19,20 +19,22 @@ stage word (its own clause first, then the sentence and paragraph head).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import regex
 from govfacts.extractors import context, grammar
 from govfacts.extractors.amounts import extract_amounts
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
 from govfacts.lexicons import LexiconError, load_table
-from govfacts.pipeline.gazetteer import find_places
+from govfacts.pipeline.gazetteer import PlaceSpan, find_places
 from govfacts.pipeline.records import Document, Mention, Project
-from govfacts.pipeline.segment import Token, tokens
+from govfacts.pipeline.segment import tag_of, word_spans
 
 __all__ = ["extract_projects", "project_register", "StageWord", "stage_words"]
 
@@ -226,15 +228,35 @@ def _prefilter() -> regex.Pattern[str]:
     return regex.compile(grammar.alternation(_roles()["head"]))
 
 
-def _clause_tokens(text: str, start: int, end: int) -> list[Token]:
-    """Tagged tokens of the clauses of `text[start:end]` that hold a head word (jieba is slow)."""
-    out: list[Token] = []
-    a = start
-    while a < end:
+class _Words(NamedTuple):
+    """jieba's words of some clauses of a sentence, in order: word k is `starts[k]:ends[k]`.
+
+    Parallel lists rather than one tagged token per word: a sentence has some twenty
+    words for each head word, and only the words around a head are ever tagged (`tag_of`).
+    """
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def _clause_words(text: str, start: int, end: int) -> _Words:
+    """jieba's words of the clauses of `text[start:end]` that hold a head word (jieba is slow).
+
+    Each clause is cut with the stop that ends it; a clause is found from its head words
+    (a head word holds no clause stop, so each match lies in one clause).
+    """
+    out = _Words([], [], [])
+    b = start - 1  # end of the last clause cut
+    for m in _prefilter().finditer(text, start, end):
+        if m.start() < b:
+            continue  # another head word of the clause just cut
+        a = context.clause_start(text, m.start(), start)
         b = min(context.clause_end(text, a), end)
-        if _prefilter().search(text, a, b):
-            out.extend(tokens(text[a : b + 1 if b < end else b], offset=a))
-        a = b + 1
+        words, bounds = word_spans(text[a : b + 1 if b < end else b], offset=a)
+        out.words.extend(words)
+        out.starts.extend(bounds[:-1])
+        out.ends.extend(bounds[1:])
     return out
 
 
@@ -260,31 +282,37 @@ class _Stage:
 # ---------------------------------------------------------------- tokens
 
 
-def _is_punct(t: Token) -> bool:
-    return all(not ch.isalnum() for ch in t.word) and not set(t.word) <= _ALLOWED_MARKS
+def _is_punct(word: str) -> bool:
+    return all(not ch.isalnum() for ch in word) and not set(word) <= _ALLOWED_MARKS
 
 
-def _is_number(t: Token) -> bool:
-    """A digit run, an amount, a count or a date token (not 5G, not a bare 九 in 碳九)."""
-    if any("A" <= ch <= "z" for ch in t.word):
+def _is_number(word: str) -> bool:
+    """A digit run, an amount, a count or a date word (not 5G, not a bare 九 in 碳九)."""
+    if any("A" <= ch <= "z" for ch in word):
         return False
-    if any(ch.isdigit() for ch in t.word):
+    if any(ch.isdigit() for ch in word):
         return True
-    return t.pos in ("m", "mq", "t", "x") and any(ch in _NUMBER_CHARS for ch in t.word)
+    return any(ch in _NUMBER_CHARS for ch in word) and tag_of(word) in ("m", "mq", "t", "x")
 
 
-def _is_stop(t: Token) -> bool:
-    """A token the left boundary of a name never crosses."""
-    roles = _roles()
-    if _is_punct(t) or t.word in roles["stop"]:
+def _is_stop(word: str) -> bool:
+    """A word the left boundary of a name never crosses."""
+    if _is_punct(word) or word in _roles()["stop"]:
         return True
-    if t.pos.startswith(("u", "p", "r")):
-        return True
-    if t.word == "暨":
+    if word == "暨":
         return True  # 论坛暨签约仪式: two events, not one name
-    if t.word.endswith("项目"):
+    if word.endswith("项目"):
         return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
-    return t.pos == "v" and t.word in stage_words()
+    pos = tag_of(word)
+    if pos.startswith(("u", "p", "r")):
+        return True
+    return pos == "v" and word in stage_words()
+
+
+@cache
+def _head_ends() -> frozenset[str]:
+    """The last characters of the head and platform words: other words end no name."""
+    return frozenset(w[-1] for w, _ in _heads_by_length())
 
 
 @lru_cache(maxsize=65536)  # words repeat: look each up once
@@ -296,27 +324,29 @@ def _head_of(word: str) -> tuple[str, str] | None:
     return None
 
 
-def _left_boundary(toks: list[Token], i: int, floor: int) -> int:
-    """Start of the name whose last token is `toks[i]`, not before character `floor`."""
+def _left_boundary(ws: _Words, i: int, floor: int) -> int:
+    """Start of the name whose last word is word `i`, not before character `floor`."""
     capacity = _roles()["capacity"]
-    start = toks[i].char_start
+    words, starts = ws.words, ws.starts
+    start = starts[i]
+    too_far = ws.ends[i] - _MAX_NAME  # a word starting before this makes the name too long
     k = i - 1
-    while k >= 0 and toks[k].char_start >= floor:
-        t = toks[k]
-        if _is_number(t):
+    while k >= 0 and starts[k] >= floor:
+        word = words[k]
+        if _is_number(word):
             j = k
-            while j - 1 >= 0 and _is_number(toks[j - 1]):
+            while j - 1 >= 0 and _is_number(words[j - 1]):
                 j -= 1
-            if j - 1 >= 0 and toks[j - 1].word in capacity and toks[j - 1].char_start >= floor:
-                start = toks[j - 1].char_start  # 年产6万吨: a capacity inside the name
+            if j - 1 >= 0 and words[j - 1] in capacity and starts[j - 1] >= floor:
+                start = starts[j - 1]  # 年产6万吨: a capacity inside the name
                 k = j - 2
                 continue
             break
-        if _is_stop(t):
+        if _is_stop(word):
             break
-        if toks[i].char_end - t.char_start > _MAX_NAME:
+        if starts[k] < too_far:
             break
-        start = t.char_start
+        start = starts[k]
         k -= 1
     return start
 
@@ -335,39 +365,49 @@ def _balanced_start(text: str, start: int, end: int) -> int:
 # ---------------------------------------------------------------- candidates
 
 
-def _np_ends(text: str, toks: list[Token], i: int) -> bool:
-    """Whether the head token `toks[i]` ends a noun phrase (not 项目领导, 项目履约率)."""
-    end = toks[i].char_end
+@cache
+def _phrase_goes_on() -> tuple[str, ...]:
+    """What may follow a head that ends a noun phrase: followers, parts and future cues."""
     roles = _roles()
+    return tuple(roles["follower"] | roles["part"] | _generic()["future"])
+
+
+def _np_ends(text: str, ws: _Words, i: int) -> bool:
+    """Whether the head word `i` ends a noun phrase (not 项目领导, 项目履约率)."""
+    end = ws.ends[i]
     rest = text[end : end + 6]
-    ends = tuple(roles["follower"] | roles["part"] | _generic()["future"])
-    if not rest or rest.startswith(ends) or _stage_pattern().match(rest):
+    if not rest or rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
         return True
-    if i + 1 >= len(toks):
+    if i + 1 >= len(ws.words):
         return True
-    nxt = toks[i + 1]
-    if nxt.word in stage_words() and not _stage_pattern().match(text, nxt.char_start):
+    nxt = ws.words[i + 1]
+    if nxt in stage_words() and not _stage_pattern().match(text, ws.starts[i + 1]):
         return False  # 项目签约仪式: a noun compound
-    if _is_punct(nxt) or nxt.word in roles["stop"] or _is_number(nxt):
+    if _is_punct(nxt) or nxt in _roles()["stop"] or _is_number(nxt):
         return True
-    return not (nxt.pos.startswith("n") or nxt.pos in ("vn", "j", "l", "eng", "zg"))
+    pos = tag_of(nxt)
+    return not (pos.startswith("n") or pos in ("vn", "j", "l", "eng", "zg"))
 
 
-def _headed(text: str, toks: list[Token], floor: int) -> list[_Candidate]:
+def _headed(text: str, ws: _Words, floor: int) -> list[_Candidate]:
     """Names ending in a head word at the end of a noun phrase."""
     parts = tuple(_roles()["part"])
+    head_ends = _head_ends()
     out: list[_Candidate] = []
-    for i, t in enumerate(toks):
-        head = _head_of(t.word)
-        if head is None or head[1] != "head" or not _np_ends(text, toks, i):
+    for i, word in enumerate(ws.words):
+        if word[-1] not in head_ends:
             continue
-        if text[: t.char_end].endswith(parts):
+        head = _head_of(word)
+        if head is None or head[1] != "head" or not _np_ends(text, ws, i):
+            continue
+        end = ws.ends[i]
+        if text.endswith(parts, 0, end):
             continue  # …基地主体工程: the part, not a name
-        start = _balanced_start(text, _left_boundary(toks, i, floor), t.char_end)
+        start = _balanced_start(text, _left_boundary(ws, i, floor), end)
         item_start = start
         if text[start - 1 : start] == "的":
             item_start = _modifier_start(text, start - 1, floor)
-        out.append(_Candidate(item_start, start, t.char_end, False, None, None))
+        out.append(_Candidate(item_start, start, end, False, None, None))
     return out
 
 
@@ -389,7 +429,7 @@ def _is_sector(item: str) -> bool:
     return bool(item) and _sector_item().fullmatch(item) is not None
 
 
-def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Candidate]:
+def _listed(text: str, ws: _Words, s_start: int, s_end: int) -> list[_Candidate]:
     """One name per item of `A、B、C等一批项目` (items need no head word)."""
     out: list[_Candidate] = []
     sectors = _sector_words()
@@ -410,7 +450,6 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
                 a = p + 1
         if items and all(_is_sector(text[a:b].strip()) for a, b in items):
             continue  # 引进汽车零部件、精细化工、食品加工等项目: industries, not projects
-        by_end = {t.char_end: k for k, t in enumerate(toks)}
         first_start: int | None = None
         for n, (a, b) in enumerate(items):
             while a < b and text[a].isspace():
@@ -420,8 +459,8 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
             de = text.rfind("的", a, b)
             if de >= 0:
                 item_start, start = a, de + 1
-            elif n == 0 and b in by_end:
-                item_start = start = _left_boundary(toks, by_end[b], a)
+            elif n == 0 and (k := _word_ending(ws, b)) is not None:
+                item_start = start = _left_boundary(ws, k, a)
             else:
                 item_start = start = a
             if first_start is None:
@@ -431,6 +470,12 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
                     _Candidate(item_start, start, b, True, (tail.start(), tail.end()), first_start)
                 )
     return out
+
+
+def _word_ending(ws: _Words, end: int) -> int | None:
+    """The index of the word ending at character `end`, if one does."""
+    k = bisect_left(ws.ends, end)
+    return k if k < len(ws.ends) and ws.ends[k] == end else None
 
 
 def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidate]:
@@ -445,10 +490,26 @@ def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidat
 # ---------------------------------------------------------------- filters
 
 
-def _strip_places(name: str) -> str:
+_Places = Callable[[str], list[PlaceSpan]]  # find_places, remembering a document's names
+
+
+def _place_finder() -> _Places:
+    """`find_places` for one document: a name is looked up by several filters, and recurs."""
+    seen: dict[str, list[PlaceSpan]] = {}
+
+    def places(name: str) -> list[PlaceSpan]:
+        spans = seen.get(name)
+        if spans is None:
+            spans = seen[name] = find_places(name)
+        return spans
+
+    return places
+
+
+def _strip_places(name: str, places: _Places) -> str:
     """The name without the place and zone names it starts with."""
     while True:
-        spans = find_places(name)
+        spans = places(name)
         if not spans or spans[0].char_start != 0 or spans[0].char_end >= len(name):
             return name
         name = name[spans[0].char_end :]
@@ -464,9 +525,9 @@ def _class_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return heads, class_ends
 
 
-def _is_generic(name: str) -> bool:
+def _is_generic(name: str, places: _Places) -> bool:
     """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目: a class, not a name."""
-    rest = _PERIOD_PREFIX.sub("", _strip_places(name))
+    rest = _PERIOD_PREFIX.sub("", _strip_places(name, places))
     heads, class_ends = _class_words()
     if not rest.endswith(heads):
         return False
@@ -486,18 +547,28 @@ def _quoted(text: str, cand: _Candidate) -> bool:
     ] in ("”", '"', "」")
 
 
-def _verb_object(toks: list[Token], cand: _Candidate) -> bool:
+def _verb_object(ws: _Words, cand: _Candidate) -> bool:
     """`促进项目落地`, `健全项目洽谈`: a verb and its object 项目, not a name."""
-    inside = [t for t in toks if cand.start <= t.char_start and t.char_end <= cand.end]
-    return len(inside) == 2 and inside[0].pos == "v" and inside[1].word == "项目"
+    # the words inside the name: starts and ends both rise, so they are one run
+    first = bisect_left(ws.starts, cand.start)
+    return (
+        bisect_right(ws.ends, cand.end) - first == 2
+        and ws.words[first + 1] == "项目"
+        and tag_of(ws.words[first]) == "v"
+    )
 
 
-def _is_platform(name: str) -> bool:
+def _is_platform(name: str, places: _Places) -> bool:
     """A zone of the gazetteer or a name ending in a platform word (…工业园区, …新区)."""
-    spans = find_places(name)
-    if spans and spans[-1].kind == "zone" and spans[-1].char_end == len(name):
+    if name.endswith(_platform_words()):
         return True
-    return name.endswith(tuple(_roles()["platform"]))
+    spans = places(name)
+    return bool(spans) and spans[-1].kind == "zone" and spans[-1].char_end == len(name)
+
+
+@cache
+def _platform_words() -> tuple[str, ...]:
+    return tuple(_roles()["platform"])
 
 
 def _counted(text: str, cand: _Candidate) -> bool:
@@ -559,7 +630,7 @@ def _parent_text(doc: Document, cand: _Candidate, s_start: int) -> tuple[int, in
 
 
 def _find_stage(
-    doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, toks: list[Token]
+    doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, ws: _Words
 ) -> tuple[_Stage | None, str | None]:
     """The stage of a candidate and where it was found: local, parent, planned (or None)."""
     text = doc.text
@@ -580,7 +651,7 @@ def _find_stage(
             return s, "local"
         planned += [s for s in found if s.planned]
     if cand.in_list and cand.list_start is not None:
-        verb = _governing_verb(text, toks, cand.list_start)
+        verb = _governing_verb(ws, cand.list_start)
         if verb is not None:
             return verb, "local"
     p = context.clause_end(text, cand.list_tail[1]) if cand.list_tail else c_end
@@ -600,16 +671,15 @@ def _find_stage(
     return (planned[0], "planned") if planned else (None, None)
 
 
-def _governing_verb(text: str, toks: list[Token], list_start: int) -> _Stage | None:
+def _governing_verb(ws: _Words, list_start: int) -> _Stage | None:
     """The stage verb governing a list: `引进了A、B等项目`, `对接A、B等25个项目`."""
-    before = [t for t in toks if t.char_end <= list_start]
-    while before and before[-1].pos.startswith("u") and before[-1].word != "的":
-        before.pop()  # 了 / 过
-    if not before:
+    k = bisect_right(ws.ends, list_start)  # the words before the list
+    while k and ws.words[k - 1] != "的" and tag_of(ws.words[k - 1]).startswith("u"):
+        k -= 1  # 了 / 过
+    if not k:
         return None
-    word = before[-1].word
-    sw = stage_words().get(word)
-    return _Stage(sw, before[-1].char_start, False) if sw else None
+    sw = stage_words().get(ws.words[k - 1])
+    return _Stage(sw, ws.starts[k - 1], False) if sw else None
 
 
 def _investment(
@@ -628,9 +698,9 @@ def _investment(
     return None
 
 
-def _area(name: str) -> str | None:
+def _area(name: str, places: _Places) -> str | None:
     """The county or zone a name starts with in full (沾益区年产…项目 → 沾益区); None for a city."""
-    spans = find_places(name)
+    spans = places(name)
     if not spans or spans[0].char_start != 0:
         return None
     span = spans[0]
@@ -653,23 +723,24 @@ def extract_projects(doc: Document) -> list[Mention]:
     """
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
+    places = _place_finder()
     found: list[
         tuple[Mention, int, bool]
     ] = []  # (mention, where its period is read, stage is an event)
     for sent in doc.sentences:
         s_start, s_end = sent.char_start, sent.char_end
-        toks = _clause_tokens(text, s_start, s_end)
-        if not toks:
+        ws = _clause_words(text, s_start, s_end)
+        if not ws.words:
             continue
-        cands = _merge(_listed(text, toks, s_start, s_end), _headed(text, toks, s_start))
-        kept = [c for c in cands if _is_name(text, toks, c)]
+        cands = _merge(_listed(text, ws, s_start, s_end), _headed(text, ws, s_start))
+        kept = [c for c in cands if _is_name(text, ws, c, places)]
         staged = []
         for k, cand in enumerate(kept):
             nxt = kept[k + 1].item_start if k + 1 < len(kept) else s_end
             limit = min(nxt, _next_stop(text, cand.end, s_end))
             if cand.list_tail is not None:
                 limit = min(limit, cand.list_tail[0])
-            stage, how = _find_stage(doc, cand, limit, s_start, s_end, toks)
+            stage, how = _find_stage(doc, cand, limit, s_start, s_end, ws)
             inv = _investment(doc, amounts, [(cand.item_start, cand.start), (cand.end, limit)])
             staged.append([cand, stage, how, inv])
         for k in range(len(staged) - 2, -1, -1):
@@ -691,7 +762,7 @@ def extract_projects(doc: Document) -> list[Mention]:
                 or (how == "parent" and opens)
             ):
                 continue  # nothing says one project is meant
-            mention = _mention(doc, cand, text[cand.start : cand.end], stage, inv)
+            mention = _mention(doc, cand, text[cand.start : cand.end], stage, inv, places)
             local = stage is not None and how in ("local", "planned")
             found.append(
                 (mention, stage.pos if local else cand.start, stage.word.event if stage else False)
@@ -702,14 +773,16 @@ def extract_projects(doc: Document) -> list[Mention]:
 _LIST_NUMBER = regex.compile(r"[一二三四五六七八九十]是|是")  # 三是项目落地: a list number
 
 
-def _is_name(text: str, toks: list[Token], cand: _Candidate) -> bool:
+def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
     """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
     name = text[cand.start : cand.end]
-    if len(name) < 2 or _is_platform(name) or _counted(text, cand) or _is_generic(name):
+    if len(name) < 2 or _counted(text, cand):
         return False
     if name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
         return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
-    return cand.in_list or not (_verb_object(toks, cand) or _quoted(text, cand))
+    if not cand.in_list and (_verb_object(ws, cand) or _quoted(text, cand)):
+        return False
+    return not (_is_platform(name, places) or _is_generic(name, places))
 
 
 def _next_stop(text: str, pos: int, end: int) -> int:
@@ -721,7 +794,12 @@ def _next_stop(text: str, pos: int, end: int) -> int:
 
 
 def _mention(
-    doc: Document, cand: _Candidate, name: str, stage: _Stage | None, inv: Mention | None
+    doc: Document,
+    cand: _Candidate,
+    name: str,
+    stage: _Stage | None,
+    inv: Mention | None,
+    places: _Places,
 ) -> Mention:
     value: Decimal | None = None
     qualifier = "eq"
@@ -742,7 +820,7 @@ def _mention(
         role="fact",
         status=status,  # type: ignore[arg-type]
         subject=subject,
-        area=_area(name),
+        area=_area(name, places),
         char_start=cand.start,
         char_end=cand.end,
     )
