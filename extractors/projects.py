@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import regex
 from govfacts.extractors import context, grammar
@@ -53,6 +53,8 @@ _HEAD_SLACK = 4  # characters a sentence may carry before its opening time expre
 _NON_GOVERNING = frozenset({"year_ago"})  # 去年同期 compares, it dates nothing
 _ALLOWED_MARKS = frozenset("（）()·•")  # punctuation that may stand inside a name
 _NUMBER_CHARS = frozenset("0123456789个批家项亿万元千百月日年号次季度%％")
+_NUMBER_TAGS = frozenset(("m", "mq", "t", "x"))  # a word of number characters is a number so tagged
+_LATIN = frozenset(map(chr, range(ord("A"), ord("z") + 1)))  # 5G, COVID-19: no number
 
 # `A、B、C等一批项目` / `等33个项目` / `等25个优质项目` / `等项目`: the tail of a list of projects.
 _LIST_TAIL = regex.compile(
@@ -247,16 +249,16 @@ def _clause_words(text: str, start: int, end: int) -> _Words:
     (a head word holds no clause stop, so each match lies in one clause).
     """
     out = _Words([], [], [])
-    b = start - 1  # end of the last clause cut
-    for m in _prefilter().finditer(text, start, end):
-        if m.start() < b:
-            continue  # another head word of the clause just cut
+    search = _prefilter().search
+    m = search(text, start, end)
+    while m is not None:
         a = context.clause_start(text, m.start(), start)
-        b = min(context.clause_end(text, a), end)
+        b = min(context.clause_end(text, m.start()), end)
         words, bounds = word_spans(text[a : b + 1 if b < end else b], offset=a)
         out.words.extend(words)
         out.starts.extend(bounds[:-1])
         out.ends.extend(bounds[1:])
+        m = search(text, b + 1, end) if b < end else None
     return out
 
 
@@ -283,21 +285,21 @@ class _Stage:
 
 
 def _is_punct(word: str) -> bool:
-    return all(not ch.isalnum() for ch in word) and not set(word) <= _ALLOWED_MARKS
+    return not any(map(str.isalnum, word)) and not _ALLOWED_MARKS.issuperset(word)
 
 
 def _is_number(word: str) -> bool:
     """A digit run, an amount, a count or a date word (not 5G, not a bare 九 in 碳九)."""
-    if any("A" <= ch <= "z" for ch in word):
+    if not _LATIN.isdisjoint(word):
         return False
-    if any(ch.isdigit() for ch in word):
+    if any(map(str.isdigit, word)):
         return True
-    return any(ch in _NUMBER_CHARS for ch in word) and tag_of(word) in ("m", "mq", "t", "x")
+    return not _NUMBER_CHARS.isdisjoint(word) and tag_of(word) in _NUMBER_TAGS
 
 
 def _is_stop(word: str) -> bool:
     """A word the left boundary of a name never crosses."""
-    if _is_punct(word) or word in _roles()["stop"]:
+    if word in _roles()["stop"] or _is_punct(word):
         return True
     if word == "暨":
         return True  # 论坛暨签约仪式: two events, not one name
@@ -724,9 +726,8 @@ def extract_projects(doc: Document) -> list[Mention]:
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
     places = _place_finder()
-    found: list[
-        tuple[Mention, int, bool]
-    ] = []  # (mention, where its period is read, stage is an event)
+    # (the mention's fields but its period, where its period is read, stage is an event)
+    found: list[tuple[dict[str, Any], int, bool]] = []
     for sent in doc.sentences:
         s_start, s_end = sent.char_start, sent.char_end
         ws = _clause_words(text, s_start, s_end)
@@ -762,10 +763,10 @@ def extract_projects(doc: Document) -> list[Mention]:
                 or (how == "parent" and opens)
             ):
                 continue  # nothing says one project is meant
-            mention = _mention(doc, cand, text[cand.start : cand.end], stage, inv, places)
+            fields = _mention_fields(doc, cand, text[cand.start : cand.end], stage, inv, places)
             local = stage is not None and how in ("local", "planned")
             found.append(
-                (mention, stage.pos if local else cand.start, stage.word.event if stage else False)
+                (fields, stage.pos if local else cand.start, stage.word.event if stage else False)
             )
     return _with_periods(doc, found)
 
@@ -793,14 +794,15 @@ def _next_stop(text: str, pos: int, end: int) -> int:
     return end
 
 
-def _mention(
+def _mention_fields(
     doc: Document,
     cand: _Candidate,
     name: str,
     stage: _Stage | None,
     inv: Mention | None,
     places: _Places,
-) -> Mention:
+) -> dict[str, Any]:
+    """A project mention's fields but its period (`_with_periods` makes the mention)."""
     value: Decimal | None = None
     qualifier = "eq"
     if inv is not None and inv.unit == "CNY":
@@ -810,23 +812,23 @@ def _mention(
     if stage is not None:
         subject = stage.word.subject
         status = "plan" if stage.planned else stage.word.status
-    return Mention(
-        doc_id=doc.doc_id,
-        kind="project",
-        text=name,
-        value=value,
-        unit="CNY" if value is not None else None,
-        qualifier=qualifier,  # type: ignore[arg-type]
-        role="fact",
-        status=status,  # type: ignore[arg-type]
-        subject=subject,
-        area=_area(name, places),
-        char_start=cand.start,
-        char_end=cand.end,
-    )
+    return {
+        "doc_id": doc.doc_id,
+        "kind": "project",
+        "text": name,
+        "value": value,
+        "unit": "CNY" if value is not None else None,
+        "qualifier": qualifier,
+        "role": "fact",
+        "status": status,
+        "subject": subject,
+        "area": _area(name, places),
+        "char_start": cand.start,
+        "char_end": cand.end,
+    }
 
 
-def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list[Mention]:
+def _with_periods(doc: Document, found: list[tuple[dict[str, Any], int, bool]]) -> list[Mention]:
     """Give each project the period of its stage.
 
     A time expression in the stage word's own clause dates it (9月29日…顺利开工, 于4月开工,
@@ -843,8 +845,8 @@ def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list
         if t.kind not in _NON_GOVERNING and (t.period_start is not None or t.period_end is not None)
     ]
     periods: list[tuple[date | None, date | None]] = []
-    proxies: dict[int, Mention] = {}
-    for i, (m, pos, event) in enumerate(found):
+    carry: dict[int, int] = {}  # mention → its sentence start, to be dated by its paragraph
+    for i, (fields, pos, event) in enumerate(found):
         sent = context.sentence_at(doc, pos)
         s0 = sent.char_start if sent else 0
         c = context.clause_start(text, pos, s0)
@@ -852,22 +854,20 @@ def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list
         head = [t for t in times if s0 <= t.char_start <= s0 + _HEAD_SLACK and t.char_end <= pos]
         if own:
             periods.append(_period_of(doc, own[-1]))
-        elif m.status == "plan" or not event:
+        elif fields["status"] == "plan" or not event:
             periods.append((None, None))
         elif head:
             periods.append(_period_of(doc, head[-1]))
         else:
             periods.append((None, None))
-            proxies[i] = Mention(
-                doc.doc_id, "amount", f"\x00project{i}", None, None, char_start=s0, char_end=s0 + 1
-            )
-    if proxies:
-        carried = paragraph_periods(doc, [p.char_start for p in proxies.values()])
-        for i, period in zip(proxies, carried, strict=True):
+            carry[i] = s0
+    if carry:
+        carried = paragraph_periods(doc, list(carry.values()))
+        for i, period in zip(carry, carried, strict=True):
             periods[i] = period
     return [
-        replace(m, period_start=a, period_end=b)
-        for (m, _, _), (a, b) in zip(found, periods, strict=True)
+        Mention(**fields, period_start=a, period_end=b)
+        for (fields, _, _), (a, b) in zip(found, periods, strict=True)
     ]
 
 
