@@ -240,6 +240,7 @@ class _Words(NamedTuple):
     words: list[str]
     starts: list[int]
     ends: list[int]
+    classes: dict[str, int]  # word → `_word_class`, shared by a document's sentences
 
 
 # Ends a clause cut without its stop (a sentence ending in none) as a stop would: a word alone.
@@ -275,24 +276,27 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
                 m = None
             else:
                 m = search(text, b + 1, end)
-    out = [_Words([], [], []) for _ in sentences]
+    classes: dict[str, int] = {}
+    out = [_Words([], [], [], classes)] * len(sentences)  # one empty for the sentences without
     if not clauses:
         return out
     words, bounds = word_spans("".join(pieces))
+    ws, last_n = out[0], -1
     for n, a, length, at in clauses:
         first = bisect_left(bounds, at)
         last = bisect_left(bounds, at + length, first)
-        shift = a - at
-        ws = out[n]
+        shift = (a - at).__add__  # from the string cut to the text
+        if n != last_n:
+            ws, last_n = _Words([], [], [], classes), n
+            out[n] = ws
         ws.words.extend(words[first:last])
-        ws.starts.extend([p + shift for p in bounds[first:last]])
-        ws.ends.extend([p + shift for p in bounds[first + 1 : last + 1]])
+        ws.starts.extend(map(shift, bounds[first:last]))
+        ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A possible project name in a sentence."""
+class _Candidate(NamedTuple):
+    """A possible project name in a sentence (a tuple: thousands are made per megabyte)."""
 
     item_start: int  # start of its 的-modifier, or of the name
     start: int
@@ -302,8 +306,7 @@ class _Candidate:
     list_start: int | None  # start of the list's first item
 
 
-@dataclass(frozen=True, slots=True)
-class _Stage:
+class _Stage(NamedTuple):
     word: StageWord
     pos: int  # where the stage word is
     planned: bool  # after a future cue
@@ -339,6 +342,24 @@ def _is_stop(word: str) -> bool:
     return pos == "v" and word in stage_words()
 
 
+_PLAIN, _NUMBER, _STOP = 0, 1, 2  # what a word is to the left boundary of a name
+
+
+def _word_class(word: str) -> int:
+    """_NUMBER, _STOP or _PLAIN (a word that may stand inside a name)."""
+    if _is_number(word):
+        return _NUMBER
+    return _STOP if _is_stop(word) else _PLAIN
+
+
+def _class_of(ws: _Words, word: str) -> int:
+    """`_word_class`, looked up once per document (a name's words recur)."""
+    c = ws.classes.get(word)
+    if c is None:
+        c = ws.classes[word] = _word_class(word)
+    return c
+
+
 @cache
 def _head_ends() -> frozenset[str]:
     """The last characters of the head and platform words: other words end no name."""
@@ -363,16 +384,17 @@ def _left_boundary(ws: _Words, i: int, floor: int) -> int:
     k = i - 1
     while k >= 0 and starts[k] >= floor:
         word = words[k]
-        if _is_number(word):
+        c = _class_of(ws, word)
+        if c == _NUMBER:
             j = k
-            while j - 1 >= 0 and _is_number(words[j - 1]):
+            while j - 1 >= 0 and _class_of(ws, words[j - 1]) == _NUMBER:
                 j -= 1
             if j - 1 >= 0 and words[j - 1] in capacity and starts[j - 1] >= floor:
                 start = starts[j - 1]  # 年产6万吨: a capacity inside the name
                 k = j - 2
                 continue
             break
-        if _is_stop(word):
+        if c == _STOP:
             break
         if starts[k] < too_far:
             break
@@ -462,6 +484,8 @@ def _is_sector(item: str) -> bool:
 def _listed(text: str, ws: _Words, s_start: int, s_end: int) -> list[_Candidate]:
     """One name per item of `A、B、C等一批项目` (items need no head word)."""
     out: list[_Candidate] = []
+    if text.find("等", s_start, s_end) < 0:
+        return out  # every list tail starts with 等
     sectors = _sector_words()
     for tail in _LIST_TAIL.finditer(text, s_start, s_end):
         mod = tail.group("mod")
@@ -510,6 +534,8 @@ def _word_ending(ws: _Words, end: int) -> int | None:
 
 def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidate]:
     """List items win over head-word names they overlap; document order."""
+    if not listed and len(headed) < 2:
+        return headed  # nothing to overlap
     out = list(listed)
     for h in sorted(headed, key=lambda c: c.start - c.end):
         if not any(h.start < x.end and x.start < h.end for x in out):
@@ -555,17 +581,25 @@ def _class_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return heads, class_ends
 
 
+@cache
+def _class_head_lengths() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The class head words and their lengths, longest first."""
+    heads, _ = _class_words()
+    return frozenset(heads), tuple(sorted({len(h) for h in heads}, reverse=True))
+
+
 def _is_generic(name: str, places: _Places) -> bool:
     """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目: a class, not a name."""
+    heads, lengths = _class_head_lengths()
+    if not any(name[-n:] in heads for n in lengths):
+        return False  # the rest below is a suffix of the name: it ends in no head either
     rest = _PERIOD_PREFIX.sub("", _strip_places(name, places))
-    heads, class_ends = _class_words()
-    if not rest.endswith(heads):
-        return False
-    for h in heads:
-        if rest.endswith(h):
-            body = rest[: -len(h)]
+    for n in lengths:  # the longest head the rest ends in
+        if len(rest) >= n and rest[-n:] in heads:
+            h = rest[-n:]
+            body = rest[:-n]
             return _generic_name().fullmatch(body) is not None or (
-                h == "项目" and body.endswith(class_ends)
+                h == "项目" and body.endswith(_class_words()[1])
             )
     return False
 
@@ -813,12 +847,13 @@ def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
     return not (_is_platform(name, places) or _is_generic(name, places))
 
 
+_ITEM_STOP = regex.compile(r"[；;。]")
+
+
 def _next_stop(text: str, pos: int, end: int) -> int:
     """The next ；/。 (an item or sentence ends there)."""
-    for p in range(pos, end):
-        if text[p] in "；;。":
-            return p
-    return end
+    m = _ITEM_STOP.search(text, pos, end)
+    return m.start() if m else end
 
 
 def _mention_fields(
