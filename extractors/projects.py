@@ -403,8 +403,13 @@ def _left_boundary(ws: _Words, i: int, floor: int) -> int:
     return start
 
 
+_BRACKET = regex.compile(r"[（(]")
+
+
 def _balanced_start(text: str, start: int, end: int) -> int:
     """Move `start` past an opening bracket left unclosed in the name."""
+    if not _BRACKET.search(text, start, end):
+        return start  # nothing opened
     depth: list[int] = []
     for p in range(start, end):
         if text[p] in "（(":
@@ -426,6 +431,8 @@ def _phrase_goes_on() -> tuple[str, ...]:
 
 def _np_ends(text: str, ws: _Words, i: int) -> bool:
     """Whether the head word `i` ends a noun phrase (not 项目领导, 项目履约率)."""
+    if i + 1 < len(ws.words) and _is_punct(ws.words[i + 1]):
+        return True  # (a shortcut: punctuation is no stage word, and ends the phrase below)
     end = ws.ends[i]
     rest = text[end : end + 6]
     if not rest or rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
@@ -838,10 +845,10 @@ _LIST_NUMBER = regex.compile(r"[一二三四五六七八九十]是|是")  # 三�
 def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
     """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
     name = text[cand.start : cand.end]
-    if len(name) < 2 or _counted(text, cand):
-        return False
-    if name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
+    if len(name) < 2 or name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
         return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
+    if _counted(text, cand):
+        return False
     if not cand.in_list and (_verb_object(ws, cand) or _quoted(text, cand)):
         return False
     return not (_is_platform(name, places) or _is_generic(name, places))
@@ -908,12 +915,18 @@ def _with_periods(doc: Document, found: list[tuple[dict[str, Any], int, bool]]) 
     ]
     periods: list[tuple[date | None, date | None]] = []
     carry: dict[int, int] = {}  # mention → its sentence start, to be dated by its paragraph
+    starts = [t.char_start for t in times]
+    if starts != sorted(starts):
+        starts = []  # (not in text order: every expression is looked at)
     for i, (fields, pos, event) in enumerate(found):
         sent = context.sentence_at(doc, pos)
         s0 = sent.char_start if sent else 0
         c = context.clause_start(text, pos, s0)
-        own = [t for t in times if c <= t.char_start and t.char_end <= pos]
-        head = [t for t in times if s0 <= t.char_start <= s0 + _HEAD_SLACK and t.char_end <= pos]
+        near = times
+        if starts:  # only expressions starting from s0 up to pos can be in its sentence before it
+            near = times[bisect_left(starts, min(s0, c)) : bisect_right(starts, pos)]
+        own = [t for t in near if c <= t.char_start and t.char_end <= pos]
+        head = [t for t in near if s0 <= t.char_start <= s0 + _HEAD_SLACK and t.char_end <= pos]
         if own:
             periods.append(_period_of(doc, own[-1]))
         elif fields["status"] == "plan" or not event:
