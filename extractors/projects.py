@@ -19,6 +19,7 @@ stage word (its own clause first, then the sentence and paragraph head).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -225,9 +226,17 @@ def _sector_words() -> regex.Pattern[str]:
 
 
 @cache
-def _prefilter() -> regex.Pattern[str]:
-    """Clauses worth tagging: they hold a head word (every name and every list tail has one)."""
-    return regex.compile(grammar.alternation(_roles()["head"]))
+def _prefilter() -> re.Pattern[str]:
+    """Clauses worth cutting: they hold a head word (every name and every list tail has one).
+
+    A literal alternation, longest first, in the standard engine: it is searched some ten
+    thousand times per megabyte, and `re` costs a third of `regex` per search.
+    """
+    words = sorted(_roles()["head"], key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, words)))
+
+
+_CLAUSE_STOP = re.compile(f"[{re.escape(context.CLAUSE_STOPS)}]")  # as context.clause_end
 
 
 class _Words(NamedTuple):
@@ -265,7 +274,8 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
         m = search(text, start, end)
         while m is not None:
             a = context.clause_start(text, m.start(), start)
-            b = min(context.clause_end(text, m.start()), end)
+            stop = _CLAUSE_STOP.search(text, m.start(), end)
+            b = stop.start() if stop else end
             piece = text[a : b + 1 if b < end else b]
             clauses.append((n, a, len(piece), at))
             pieces.append(piece)
