@@ -441,18 +441,17 @@ def _phrase_goes_on() -> tuple[str, ...]:
 
 def _np_ends(text: str, ws: _Words, i: int) -> bool:
     """Whether the head word `i` ends a noun phrase (not 项目领导, 项目履约率)."""
-    if i + 1 < len(ws.words) and _is_punct(ws.words[i + 1]):
-        return True  # (a shortcut: punctuation is no stage word, and ends the phrase below)
+    words = ws.words
+    if i + 1 >= len(words) or _is_punct(words[i + 1]):
+        return True  # nothing or punctuation follows (no stage word, no noun)
     end = ws.ends[i]
     rest = text[end : end + 6]
-    if not rest or rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
+    if rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
         return True
-    if i + 1 >= len(ws.words):
-        return True
-    nxt = ws.words[i + 1]
+    nxt = words[i + 1]
     if nxt in stage_words() and not _stage_pattern().match(text, ws.starts[i + 1]):
         return False  # 项目签约仪式: a noun compound
-    if _is_punct(nxt) or nxt in _roles()["stop"] or _is_number(nxt):
+    if nxt in _roles()["stop"] or _is_number(nxt):
         return True
     pos = tag_of(nxt)
     return not (pos.startswith("n") or pos in ("vn", "j", "l", "eng", "zg"))
@@ -463,10 +462,9 @@ def _headed(text: str, ws: _Words, floor: int) -> list[_Candidate]:
     parts = tuple(_roles()["part"])
     head_ends = _head_ends()
     out: list[_Candidate] = []
-    for i, word in enumerate(ws.words):
-        if word[-1] not in head_ends:
-            continue
-        head = _head_of(word)
+    words = ws.words
+    for i in [i for i, word in enumerate(words) if word[-1] in head_ends]:
+        head = _head_of(words[i])
         if head is None or head[1] != "head" or not _np_ends(text, ws, i):
             continue
         end = ws.ends[i]
