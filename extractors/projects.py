@@ -19,20 +19,23 @@ stage word (its own clause first, then the sentence and paragraph head).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 import regex
 from govfacts.extractors import context, grammar
 from govfacts.extractors.amounts import extract_amounts
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
 from govfacts.lexicons import LexiconError, load_table
-from govfacts.pipeline.gazetteer import find_places
-from govfacts.pipeline.records import Document, Mention, Project
-from govfacts.pipeline.segment import Token, tokens
+from govfacts.pipeline.gazetteer import PlaceSpan, find_places
+from govfacts.pipeline.records import Document, Mention, Project, Sentence
+from govfacts.pipeline.segment import tag_of, word_spans
 
 __all__ = ["extract_projects", "project_register", "StageWord", "stage_words"]
 
@@ -51,6 +54,8 @@ _HEAD_SLACK = 4  # characters a sentence may carry before its opening time expre
 _NON_GOVERNING = frozenset({"year_ago"})  # 去年同期 compares, it dates nothing
 _ALLOWED_MARKS = frozenset("（）()·•")  # punctuation that may stand inside a name
 _NUMBER_CHARS = frozenset("0123456789个批家项亿万元千百月日年号次季度%％")
+_NUMBER_TAGS = frozenset(("m", "mq", "t", "x"))  # a word of number characters is a number so tagged
+_LATIN = frozenset(map(chr, range(ord("A"), ord("z") + 1)))  # 5G, COVID-19: no number
 
 # `A、B、C等一批项目` / `等33个项目` / `等25个优质项目` / `等项目`: the tail of a list of projects.
 _LIST_TAIL = regex.compile(
@@ -221,26 +226,87 @@ def _sector_words() -> regex.Pattern[str]:
 
 
 @cache
-def _prefilter() -> regex.Pattern[str]:
-    """Clauses worth tagging: they hold a head word (every name and every list tail has one)."""
-    return regex.compile(grammar.alternation(_roles()["head"]))
+def _prefilter() -> re.Pattern[str]:
+    """Clauses worth cutting: they hold a head word (every name and every list tail has one).
+
+    A literal alternation, longest first, in the standard engine: it is searched some ten
+    thousand times per megabyte, and `re` costs a third of `regex` per search.
+    """
+    words = sorted(_roles()["head"], key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, words)))
 
 
-def _clause_tokens(text: str, start: int, end: int) -> list[Token]:
-    """Tagged tokens of the clauses of `text[start:end]` that hold a head word (jieba is slow)."""
-    out: list[Token] = []
-    a = start
-    while a < end:
-        b = min(context.clause_end(text, a), end)
-        if _prefilter().search(text, a, b):
-            out.extend(tokens(text[a : b + 1 if b < end else b], offset=a))
-        a = b + 1
+_CLAUSE_STOP = re.compile(f"[{re.escape(context.CLAUSE_STOPS)}]")  # as context.clause_end
+
+
+class _Words(NamedTuple):
+    """jieba's words of some clauses of a sentence, in order: word k is `starts[k]:ends[k]`.
+
+    Parallel lists rather than one tagged token per word: a sentence has some twenty
+    words for each head word, and only the words around a head are ever tagged (`tag_of`).
+    """
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    classes: dict[str, int]  # word → `_word_class`, shared by a document's sentences
+
+
+# Ends a clause cut without its stop (a sentence ending in none) as a stop would: a word alone.
+_SEPARATOR = "。"
+
+
+def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]:
+    """jieba's words of each sentence's clauses that hold a head word (jieba is slow).
+
+    A clause is cut with the stop that ends it. jieba cuts each run of Han, Latin and digits
+    apart and every other character alone, so no word crosses a stop: one cut of all the
+    clauses strung together gives each clause's words, and saves a call per clause (a call
+    on a cold dictionary costs more than the characters). A clause is found from its head
+    words; a head word holds no clause stop, so each match lies in one clause.
+    """
+    search = _prefilter().search
+    pieces: list[str] = []
+    clauses: list[tuple[int, int, int, int]] = []  # (sentence, start, length, where in pieces)
+    at = 0
+    for n, sent in enumerate(sentences):
+        start, end = sent.char_start, sent.char_end
+        m = search(text, start, end)
+        while m is not None:
+            a = context.clause_start(text, m.start(), start)
+            stop = _CLAUSE_STOP.search(text, m.start(), end)
+            b = stop.start() if stop else end
+            piece = text[a : b + 1 if b < end else b]
+            clauses.append((n, a, len(piece), at))
+            pieces.append(piece)
+            at += len(piece)
+            if b >= end:
+                pieces.append(_SEPARATOR)
+                at += 1
+                m = None
+            else:
+                m = search(text, b + 1, end)
+    classes: dict[str, int] = {}
+    out = [_Words([], [], [], classes)] * len(sentences)  # one empty for the sentences without
+    if not clauses:
+        return out
+    words, bounds = word_spans("".join(pieces))
+    ws, last_n = out[0], -1
+    for n, a, length, at in clauses:
+        first = bisect_left(bounds, at)
+        last = bisect_left(bounds, at + length, first)
+        shift = (a - at).__add__  # from the string cut to the text
+        if n != last_n:
+            ws, last_n = _Words([], [], [], classes), n
+            out[n] = ws
+        ws.words.extend(words[first:last])
+        ws.starts.extend(map(shift, bounds[first:last]))
+        ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A possible project name in a sentence."""
+class _Candidate(NamedTuple):
+    """A possible project name in a sentence (a tuple: thousands are made per megabyte)."""
 
     item_start: int  # start of its 的-modifier, or of the name
     start: int
@@ -250,8 +316,7 @@ class _Candidate:
     list_start: int | None  # start of the list's first item
 
 
-@dataclass(frozen=True, slots=True)
-class _Stage:
+class _Stage(NamedTuple):
     word: StageWord
     pos: int  # where the stage word is
     planned: bool  # after a future cue
@@ -260,31 +325,55 @@ class _Stage:
 # ---------------------------------------------------------------- tokens
 
 
-def _is_punct(t: Token) -> bool:
-    return all(not ch.isalnum() for ch in t.word) and not set(t.word) <= _ALLOWED_MARKS
+def _is_punct(word: str) -> bool:
+    return not any(map(str.isalnum, word)) and not _ALLOWED_MARKS.issuperset(word)
 
 
-def _is_number(t: Token) -> bool:
-    """A digit run, an amount, a count or a date token (not 5G, not a bare 九 in 碳九)."""
-    if any("A" <= ch <= "z" for ch in t.word):
+def _is_number(word: str) -> bool:
+    """A digit run, an amount, a count or a date word (not 5G, not a bare 九 in 碳九)."""
+    if not _LATIN.isdisjoint(word):
         return False
-    if any(ch.isdigit() for ch in t.word):
+    if any(map(str.isdigit, word)):
         return True
-    return t.pos in ("m", "mq", "t", "x") and any(ch in _NUMBER_CHARS for ch in t.word)
+    return not _NUMBER_CHARS.isdisjoint(word) and tag_of(word) in _NUMBER_TAGS
 
 
-def _is_stop(t: Token) -> bool:
-    """A token the left boundary of a name never crosses."""
-    roles = _roles()
-    if _is_punct(t) or t.word in roles["stop"]:
+def _is_stop(word: str) -> bool:
+    """A word the left boundary of a name never crosses."""
+    if word in _roles()["stop"] or _is_punct(word):
         return True
-    if t.pos.startswith(("u", "p", "r")):
-        return True
-    if t.word == "暨":
+    if word == "暨":
         return True  # 论坛暨签约仪式: two events, not one name
-    if t.word.endswith("项目"):
+    if word.endswith("项目"):
         return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
-    return t.pos == "v" and t.word in stage_words()
+    pos = tag_of(word)
+    if pos.startswith(("u", "p", "r")):
+        return True
+    return pos == "v" and word in stage_words()
+
+
+_PLAIN, _NUMBER, _STOP = 0, 1, 2  # what a word is to the left boundary of a name
+
+
+def _word_class(word: str) -> int:
+    """_NUMBER, _STOP or _PLAIN (a word that may stand inside a name)."""
+    if _is_number(word):
+        return _NUMBER
+    return _STOP if _is_stop(word) else _PLAIN
+
+
+def _class_of(ws: _Words, word: str) -> int:
+    """`_word_class`, looked up once per document (a name's words recur)."""
+    c = ws.classes.get(word)
+    if c is None:
+        c = ws.classes[word] = _word_class(word)
+    return c
+
+
+@cache
+def _head_ends() -> frozenset[str]:
+    """The last characters of the head and platform words: other words end no name."""
+    return frozenset(w[-1] for w, _ in _heads_by_length())
 
 
 @lru_cache(maxsize=65536)  # words repeat: look each up once
@@ -296,33 +385,41 @@ def _head_of(word: str) -> tuple[str, str] | None:
     return None
 
 
-def _left_boundary(toks: list[Token], i: int, floor: int) -> int:
-    """Start of the name whose last token is `toks[i]`, not before character `floor`."""
+def _left_boundary(ws: _Words, i: int, floor: int) -> int:
+    """Start of the name whose last word is word `i`, not before character `floor`."""
     capacity = _roles()["capacity"]
-    start = toks[i].char_start
+    words, starts = ws.words, ws.starts
+    start = starts[i]
+    too_far = ws.ends[i] - _MAX_NAME  # a word starting before this makes the name too long
     k = i - 1
-    while k >= 0 and toks[k].char_start >= floor:
-        t = toks[k]
-        if _is_number(t):
+    while k >= 0 and starts[k] >= floor:
+        word = words[k]
+        c = _class_of(ws, word)
+        if c == _NUMBER:
             j = k
-            while j - 1 >= 0 and _is_number(toks[j - 1]):
+            while j - 1 >= 0 and _class_of(ws, words[j - 1]) == _NUMBER:
                 j -= 1
-            if j - 1 >= 0 and toks[j - 1].word in capacity and toks[j - 1].char_start >= floor:
-                start = toks[j - 1].char_start  # 年产6万吨: a capacity inside the name
+            if j - 1 >= 0 and words[j - 1] in capacity and starts[j - 1] >= floor:
+                start = starts[j - 1]  # 年产6万吨: a capacity inside the name
                 k = j - 2
                 continue
             break
-        if _is_stop(t):
+        if c == _STOP:
             break
-        if toks[i].char_end - t.char_start > _MAX_NAME:
+        if starts[k] < too_far:
             break
-        start = t.char_start
+        start = starts[k]
         k -= 1
     return start
 
 
+_BRACKET = regex.compile(r"[（(]")
+
+
 def _balanced_start(text: str, start: int, end: int) -> int:
     """Move `start` past an opening bracket left unclosed in the name."""
+    if not _BRACKET.search(text, start, end):
+        return start  # nothing opened
     depth: list[int] = []
     for p in range(start, end):
         if text[p] in "（(":
@@ -335,39 +432,49 @@ def _balanced_start(text: str, start: int, end: int) -> int:
 # ---------------------------------------------------------------- candidates
 
 
-def _np_ends(text: str, toks: list[Token], i: int) -> bool:
-    """Whether the head token `toks[i]` ends a noun phrase (not 项目领导, 项目履约率)."""
-    end = toks[i].char_end
+@cache
+def _phrase_goes_on() -> tuple[str, ...]:
+    """What may follow a head that ends a noun phrase: followers, parts and future cues."""
     roles = _roles()
+    return tuple(roles["follower"] | roles["part"] | _generic()["future"])
+
+
+def _np_ends(text: str, ws: _Words, i: int) -> bool:
+    """Whether the head word `i` ends a noun phrase (not 项目领导, 项目履约率)."""
+    words = ws.words
+    if i + 1 >= len(words) or _is_punct(words[i + 1]):
+        return True  # nothing or punctuation follows (no stage word, no noun)
+    end = ws.ends[i]
     rest = text[end : end + 6]
-    ends = tuple(roles["follower"] | roles["part"] | _generic()["future"])
-    if not rest or rest.startswith(ends) or _stage_pattern().match(rest):
+    if rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
         return True
-    if i + 1 >= len(toks):
-        return True
-    nxt = toks[i + 1]
-    if nxt.word in stage_words() and not _stage_pattern().match(text, nxt.char_start):
+    nxt = words[i + 1]
+    if nxt in stage_words() and not _stage_pattern().match(text, ws.starts[i + 1]):
         return False  # 项目签约仪式: a noun compound
-    if _is_punct(nxt) or nxt.word in roles["stop"] or _is_number(nxt):
+    if nxt in _roles()["stop"] or _is_number(nxt):
         return True
-    return not (nxt.pos.startswith("n") or nxt.pos in ("vn", "j", "l", "eng", "zg"))
+    pos = tag_of(nxt)
+    return not (pos.startswith("n") or pos in ("vn", "j", "l", "eng", "zg"))
 
 
-def _headed(text: str, toks: list[Token], floor: int) -> list[_Candidate]:
+def _headed(text: str, ws: _Words, floor: int) -> list[_Candidate]:
     """Names ending in a head word at the end of a noun phrase."""
     parts = tuple(_roles()["part"])
+    head_ends = _head_ends()
     out: list[_Candidate] = []
-    for i, t in enumerate(toks):
-        head = _head_of(t.word)
-        if head is None or head[1] != "head" or not _np_ends(text, toks, i):
+    words = ws.words
+    for i in [i for i, word in enumerate(words) if word[-1] in head_ends]:
+        head = _head_of(words[i])
+        if head is None or head[1] != "head" or not _np_ends(text, ws, i):
             continue
-        if text[: t.char_end].endswith(parts):
+        end = ws.ends[i]
+        if text.endswith(parts, 0, end):
             continue  # …基地主体工程: the part, not a name
-        start = _balanced_start(text, _left_boundary(toks, i, floor), t.char_end)
+        start = _balanced_start(text, _left_boundary(ws, i, floor), end)
         item_start = start
         if text[start - 1 : start] == "的":
             item_start = _modifier_start(text, start - 1, floor)
-        out.append(_Candidate(item_start, start, t.char_end, False, None, None))
+        out.append(_Candidate(item_start, start, end, False, None, None))
     return out
 
 
@@ -389,9 +496,11 @@ def _is_sector(item: str) -> bool:
     return bool(item) and _sector_item().fullmatch(item) is not None
 
 
-def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Candidate]:
+def _listed(text: str, ws: _Words, s_start: int, s_end: int) -> list[_Candidate]:
     """One name per item of `A、B、C等一批项目` (items need no head word)."""
     out: list[_Candidate] = []
+    if text.find("等", s_start, s_end) < 0:
+        return out  # every list tail starts with 等
     sectors = _sector_words()
     for tail in _LIST_TAIL.finditer(text, s_start, s_end):
         mod = tail.group("mod")
@@ -410,7 +519,6 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
                 a = p + 1
         if items and all(_is_sector(text[a:b].strip()) for a, b in items):
             continue  # 引进汽车零部件、精细化工、食品加工等项目: industries, not projects
-        by_end = {t.char_end: k for k, t in enumerate(toks)}
         first_start: int | None = None
         for n, (a, b) in enumerate(items):
             while a < b and text[a].isspace():
@@ -420,8 +528,8 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
             de = text.rfind("的", a, b)
             if de >= 0:
                 item_start, start = a, de + 1
-            elif n == 0 and b in by_end:
-                item_start = start = _left_boundary(toks, by_end[b], a)
+            elif n == 0 and (k := _word_ending(ws, b)) is not None:
+                item_start = start = _left_boundary(ws, k, a)
             else:
                 item_start = start = a
             if first_start is None:
@@ -433,8 +541,16 @@ def _listed(text: str, toks: list[Token], s_start: int, s_end: int) -> list[_Can
     return out
 
 
+def _word_ending(ws: _Words, end: int) -> int | None:
+    """The index of the word ending at character `end`, if one does."""
+    k = bisect_left(ws.ends, end)
+    return k if k < len(ws.ends) and ws.ends[k] == end else None
+
+
 def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidate]:
     """List items win over head-word names they overlap; document order."""
+    if not listed and len(headed) < 2:
+        return headed  # nothing to overlap
     out = list(listed)
     for h in sorted(headed, key=lambda c: c.start - c.end):
         if not any(h.start < x.end and x.start < h.end for x in out):
@@ -445,10 +561,26 @@ def _merge(listed: list[_Candidate], headed: list[_Candidate]) -> list[_Candidat
 # ---------------------------------------------------------------- filters
 
 
-def _strip_places(name: str) -> str:
+_Places = Callable[[str], list[PlaceSpan]]  # find_places, remembering a document's names
+
+
+def _place_finder() -> _Places:
+    """`find_places` for one document: a name is looked up by several filters, and recurs."""
+    seen: dict[str, list[PlaceSpan]] = {}
+
+    def places(name: str) -> list[PlaceSpan]:
+        spans = seen.get(name)
+        if spans is None:
+            spans = seen[name] = find_places(name)
+        return spans
+
+    return places
+
+
+def _strip_places(name: str, places: _Places) -> str:
     """The name without the place and zone names it starts with."""
     while True:
-        spans = find_places(name)
+        spans = places(name)
         if not spans or spans[0].char_start != 0 or spans[0].char_end >= len(name):
             return name
         name = name[spans[0].char_end :]
@@ -464,17 +596,25 @@ def _class_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return heads, class_ends
 
 
-def _is_generic(name: str) -> bool:
+@cache
+def _class_head_lengths() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The class head words and their lengths, longest first."""
+    heads, _ = _class_words()
+    return frozenset(heads), tuple(sorted({len(h) for h in heads}, reverse=True))
+
+
+def _is_generic(name: str, places: _Places) -> bool:
     """工业项目, 三江新区重点项目, 第一季度重大项目, 集中签约项目: a class, not a name."""
-    rest = _PERIOD_PREFIX.sub("", _strip_places(name))
-    heads, class_ends = _class_words()
-    if not rest.endswith(heads):
-        return False
-    for h in heads:
-        if rest.endswith(h):
-            body = rest[: -len(h)]
+    heads, lengths = _class_head_lengths()
+    if not any(name[-n:] in heads for n in lengths):
+        return False  # the rest below is a suffix of the name: it ends in no head either
+    rest = _PERIOD_PREFIX.sub("", _strip_places(name, places))
+    for n in lengths:  # the longest head the rest ends in
+        if len(rest) >= n and rest[-n:] in heads:
+            h = rest[-n:]
+            body = rest[:-n]
             return _generic_name().fullmatch(body) is not None or (
-                h == "项目" and body.endswith(class_ends)
+                h == "项目" and body.endswith(_class_words()[1])
             )
     return False
 
@@ -486,18 +626,28 @@ def _quoted(text: str, cand: _Candidate) -> bool:
     ] in ("”", '"', "」")
 
 
-def _verb_object(toks: list[Token], cand: _Candidate) -> bool:
+def _verb_object(ws: _Words, cand: _Candidate) -> bool:
     """`促进项目落地`, `健全项目洽谈`: a verb and its object 项目, not a name."""
-    inside = [t for t in toks if cand.start <= t.char_start and t.char_end <= cand.end]
-    return len(inside) == 2 and inside[0].pos == "v" and inside[1].word == "项目"
+    # the words inside the name: starts and ends both rise, so they are one run
+    first = bisect_left(ws.starts, cand.start)
+    return (
+        bisect_right(ws.ends, cand.end) - first == 2
+        and ws.words[first + 1] == "项目"
+        and tag_of(ws.words[first]) == "v"
+    )
 
 
-def _is_platform(name: str) -> bool:
+def _is_platform(name: str, places: _Places) -> bool:
     """A zone of the gazetteer or a name ending in a platform word (…工业园区, …新区)."""
-    spans = find_places(name)
-    if spans and spans[-1].kind == "zone" and spans[-1].char_end == len(name):
+    if name.endswith(_platform_words()):
         return True
-    return name.endswith(tuple(_roles()["platform"]))
+    spans = places(name)
+    return bool(spans) and spans[-1].kind == "zone" and spans[-1].char_end == len(name)
+
+
+@cache
+def _platform_words() -> tuple[str, ...]:
+    return tuple(_roles()["platform"])
 
 
 def _counted(text: str, cand: _Candidate) -> bool:
@@ -559,7 +709,7 @@ def _parent_text(doc: Document, cand: _Candidate, s_start: int) -> tuple[int, in
 
 
 def _find_stage(
-    doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, toks: list[Token]
+    doc: Document, cand: _Candidate, limit: int, s_start: int, s_end: int, ws: _Words
 ) -> tuple[_Stage | None, str | None]:
     """The stage of a candidate and where it was found: local, parent, planned (or None)."""
     text = doc.text
@@ -580,7 +730,7 @@ def _find_stage(
             return s, "local"
         planned += [s for s in found if s.planned]
     if cand.in_list and cand.list_start is not None:
-        verb = _governing_verb(text, toks, cand.list_start)
+        verb = _governing_verb(ws, cand.list_start)
         if verb is not None:
             return verb, "local"
     p = context.clause_end(text, cand.list_tail[1]) if cand.list_tail else c_end
@@ -600,16 +750,15 @@ def _find_stage(
     return (planned[0], "planned") if planned else (None, None)
 
 
-def _governing_verb(text: str, toks: list[Token], list_start: int) -> _Stage | None:
+def _governing_verb(ws: _Words, list_start: int) -> _Stage | None:
     """The stage verb governing a list: `引进了A、B等项目`, `对接A、B等25个项目`."""
-    before = [t for t in toks if t.char_end <= list_start]
-    while before and before[-1].pos.startswith("u") and before[-1].word != "的":
-        before.pop()  # 了 / 过
-    if not before:
+    k = bisect_right(ws.ends, list_start)  # the words before the list
+    while k and ws.words[k - 1] != "的" and tag_of(ws.words[k - 1]).startswith("u"):
+        k -= 1  # 了 / 过
+    if not k:
         return None
-    word = before[-1].word
-    sw = stage_words().get(word)
-    return _Stage(sw, before[-1].char_start, False) if sw else None
+    sw = stage_words().get(ws.words[k - 1])
+    return _Stage(sw, ws.starts[k - 1], False) if sw else None
 
 
 def _investment(
@@ -628,9 +777,9 @@ def _investment(
     return None
 
 
-def _area(name: str) -> str | None:
+def _area(name: str, places: _Places) -> str | None:
     """The county or zone a name starts with in full (沾益区年产…项目 → 沾益区); None for a city."""
-    spans = find_places(name)
+    spans = places(name)
     if not spans or spans[0].char_start != 0:
         return None
     span = spans[0]
@@ -653,23 +802,22 @@ def extract_projects(doc: Document) -> list[Mention]:
     """
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
-    found: list[
-        tuple[Mention, int, bool]
-    ] = []  # (mention, where its period is read, stage is an event)
-    for sent in doc.sentences:
+    places = _place_finder()
+    # (the mention's fields but its period, where its period is read, stage is an event)
+    found: list[tuple[dict[str, Any], int, bool]] = []
+    for sent, ws in zip(doc.sentences, _head_clause_words(text, doc.sentences), strict=True):
         s_start, s_end = sent.char_start, sent.char_end
-        toks = _clause_tokens(text, s_start, s_end)
-        if not toks:
+        if not ws.words:
             continue
-        cands = _merge(_listed(text, toks, s_start, s_end), _headed(text, toks, s_start))
-        kept = [c for c in cands if _is_name(text, toks, c)]
+        cands = _merge(_listed(text, ws, s_start, s_end), _headed(text, ws, s_start))
+        kept = [c for c in cands if _is_name(text, ws, c, places)]
         staged = []
         for k, cand in enumerate(kept):
             nxt = kept[k + 1].item_start if k + 1 < len(kept) else s_end
             limit = min(nxt, _next_stop(text, cand.end, s_end))
             if cand.list_tail is not None:
                 limit = min(limit, cand.list_tail[0])
-            stage, how = _find_stage(doc, cand, limit, s_start, s_end, toks)
+            stage, how = _find_stage(doc, cand, limit, s_start, s_end, ws)
             inv = _investment(doc, amounts, [(cand.item_start, cand.start), (cand.end, limit)])
             staged.append([cand, stage, how, inv])
         for k in range(len(staged) - 2, -1, -1):
@@ -691,10 +839,10 @@ def extract_projects(doc: Document) -> list[Mention]:
                 or (how == "parent" and opens)
             ):
                 continue  # nothing says one project is meant
-            mention = _mention(doc, cand, text[cand.start : cand.end], stage, inv)
+            fields = _mention_fields(doc, cand, text[cand.start : cand.end], stage, inv, places)
             local = stage is not None and how in ("local", "planned")
             found.append(
-                (mention, stage.pos if local else cand.start, stage.word.event if stage else False)
+                (fields, stage.pos if local else cand.start, stage.word.event if stage else False)
             )
     return _with_periods(doc, found)
 
@@ -702,27 +850,36 @@ def extract_projects(doc: Document) -> list[Mention]:
 _LIST_NUMBER = regex.compile(r"[一二三四五六七八九十]是|是")  # 三是项目落地: a list number
 
 
-def _is_name(text: str, toks: list[Token], cand: _Candidate) -> bool:
+def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
     """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
     name = text[cand.start : cand.end]
-    if len(name) < 2 or _is_platform(name) or _counted(text, cand) or _is_generic(name):
-        return False
-    if name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
+    if len(name) < 2 or name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
         return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
-    return cand.in_list or not (_verb_object(toks, cand) or _quoted(text, cand))
+    if _counted(text, cand):
+        return False
+    if not cand.in_list and (_verb_object(ws, cand) or _quoted(text, cand)):
+        return False
+    return not (_is_platform(name, places) or _is_generic(name, places))
+
+
+_ITEM_STOP = regex.compile(r"[；;。]")
 
 
 def _next_stop(text: str, pos: int, end: int) -> int:
     """The next ；/。 (an item or sentence ends there)."""
-    for p in range(pos, end):
-        if text[p] in "；;。":
-            return p
-    return end
+    m = _ITEM_STOP.search(text, pos, end)
+    return m.start() if m else end
 
 
-def _mention(
-    doc: Document, cand: _Candidate, name: str, stage: _Stage | None, inv: Mention | None
-) -> Mention:
+def _mention_fields(
+    doc: Document,
+    cand: _Candidate,
+    name: str,
+    stage: _Stage | None,
+    inv: Mention | None,
+    places: _Places,
+) -> dict[str, Any]:
+    """A project mention's fields but its period (`_with_periods` makes the mention)."""
     value: Decimal | None = None
     qualifier = "eq"
     if inv is not None and inv.unit == "CNY":
@@ -732,23 +889,23 @@ def _mention(
     if stage is not None:
         subject = stage.word.subject
         status = "plan" if stage.planned else stage.word.status
-    return Mention(
-        doc_id=doc.doc_id,
-        kind="project",
-        text=name,
-        value=value,
-        unit="CNY" if value is not None else None,
-        qualifier=qualifier,  # type: ignore[arg-type]
-        role="fact",
-        status=status,  # type: ignore[arg-type]
-        subject=subject,
-        area=_area(name),
-        char_start=cand.start,
-        char_end=cand.end,
-    )
+    return {
+        "doc_id": doc.doc_id,
+        "kind": "project",
+        "text": name,
+        "value": value,
+        "unit": "CNY" if value is not None else None,
+        "qualifier": qualifier,
+        "role": "fact",
+        "status": status,
+        "subject": subject,
+        "area": _area(name, places),
+        "char_start": cand.start,
+        "char_end": cand.end,
+    }
 
 
-def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list[Mention]:
+def _with_periods(doc: Document, found: list[tuple[dict[str, Any], int, bool]]) -> list[Mention]:
     """Give each project the period of its stage.
 
     A time expression in the stage word's own clause dates it (9月29日…顺利开工, 于4月开工,
@@ -765,31 +922,35 @@ def _with_periods(doc: Document, found: list[tuple[Mention, int, bool]]) -> list
         if t.kind not in _NON_GOVERNING and (t.period_start is not None or t.period_end is not None)
     ]
     periods: list[tuple[date | None, date | None]] = []
-    proxies: dict[int, Mention] = {}
-    for i, (m, pos, event) in enumerate(found):
+    carry: dict[int, int] = {}  # mention → its sentence start, to be dated by its paragraph
+    starts = [t.char_start for t in times]
+    if starts != sorted(starts):
+        starts = []  # (not in text order: every expression is looked at)
+    for i, (fields, pos, event) in enumerate(found):
         sent = context.sentence_at(doc, pos)
         s0 = sent.char_start if sent else 0
         c = context.clause_start(text, pos, s0)
-        own = [t for t in times if c <= t.char_start and t.char_end <= pos]
-        head = [t for t in times if s0 <= t.char_start <= s0 + _HEAD_SLACK and t.char_end <= pos]
+        near = times
+        if starts:  # only expressions starting from s0 up to pos can be in its sentence before it
+            near = times[bisect_left(starts, min(s0, c)) : bisect_right(starts, pos)]
+        own = [t for t in near if c <= t.char_start and t.char_end <= pos]
+        head = [t for t in near if s0 <= t.char_start <= s0 + _HEAD_SLACK and t.char_end <= pos]
         if own:
             periods.append(_period_of(doc, own[-1]))
-        elif m.status == "plan" or not event:
+        elif fields["status"] == "plan" or not event:
             periods.append((None, None))
         elif head:
             periods.append(_period_of(doc, head[-1]))
         else:
             periods.append((None, None))
-            proxies[i] = Mention(
-                doc.doc_id, "amount", f"\x00project{i}", None, None, char_start=s0, char_end=s0 + 1
-            )
-    if proxies:
-        carried = paragraph_periods(doc, [p.char_start for p in proxies.values()])
-        for i, period in zip(proxies, carried, strict=True):
+            carry[i] = s0
+    if carry:
+        carried = paragraph_periods(doc, list(carry.values()))
+        for i, period in zip(carry, carried, strict=True):
             periods[i] = period
     return [
-        replace(m, period_start=a, period_end=b)
-        for (m, _, _), (a, b) in zip(found, periods, strict=True)
+        Mention(**fields, period_start=a, period_end=b)
+        for (fields, _, _), (a, b) in zip(found, periods, strict=True)
     ]
 
 
