@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -114,8 +115,12 @@ def _numerals(v: _Vocab, low: int, high: int, *, counts: bool = False) -> str:
 
 
 @cache
-def _pattern() -> regex.Pattern[str]:
-    """The one pattern scanned over a text: titles, sentence ends, time expressions, vague words."""
+def _pattern() -> re.Pattern[str]:
+    """The one pattern scanned over a text: titles, sentence ends, time expressions, vague words.
+
+    It uses only what the standard `re` supports, and `re` scans it over two times
+    faster than `regex` (this scan is most of the date extractor's time).
+    """
     v = _vocab()
     w = v.by_class
     numchars = "".join(sorted({c for n in v.numerals for c in n} | set(v.year_digits)))
@@ -135,7 +140,7 @@ def _pattern() -> regex.Pattern[str]:
         for x in w[c]
     }
     first = regex.escape("".join(sorted(starters)), special_only=False) + r"\n"
-    return regex.compile(
+    return re.compile(
         rf"""
         (?=[{first}])                                     # cheap test: only these can start a match
         (?:
@@ -192,7 +197,7 @@ def _pattern() -> regex.Pattern[str]:
           )
         )
         """,
-        regex.VERBOSE,
+        re.VERBOSE,
     )
 
 
@@ -282,7 +287,7 @@ def _edge(start: date, end: date, kind: TimeKind, which: str) -> tuple[date, dat
     return start, _month_end(start.year, start.month), "month"
 
 
-def _body(m: regex.Match[str], y: int) -> tuple[date | None, date | None, TimeKind, bool]:
+def _body(m: re.Match[str], y: int) -> tuple[date | None, date | None, TimeKind, bool]:
     """Resolve the body of an expression within year `y`: (start, end, kind, cumulative)."""
     v = _vocab()
     if m.group("dm"):
@@ -331,7 +336,7 @@ def _body(m: regex.Match[str], y: int) -> tuple[date | None, date | None, TimeKi
     return date(y, 1, 1), date(y, 12, 31), "year", False  # 全年
 
 
-def _resolve(m: regex.Match[str], ctx: _Context) -> TimeExpr:
+def _resolve(m: re.Match[str], ctx: _Context) -> TimeExpr:
     """Resolve one matched expression against the context, then update the context."""
     v = _vocab()
     start: date | None = None
@@ -487,9 +492,10 @@ def find_time_expressions(
     ctx.reference_year = None if published else reference_year
     out: list[TimeExpr] = []
     for m in _pattern().finditer(text):
-        if m.group("stop"):
+        last = m.lastgroup  # the alternative that matched: its group closes last
+        if last == "stop":
             ctx.scoped_year = None
-        elif m.group("expr"):
+        elif last == "expr":
             out.append(_resolve(m, ctx))
     return out
 
