@@ -63,7 +63,7 @@ def extract_amounts(doc: Document) -> list[Mention]:
 def _amounts(doc: Document) -> list[Mention]:
     text = doc.text
     out: list[Mention] = []
-    for m in grammar.amount_pattern().finditer(text):
+    for m in grammar.scan(grammar.amount_pattern(), grammar.amount_runs(), text):
         num, mult, cur = m.group("num"), m.group("mult"), m.group("cur")
         if num is None and mult is None:
             continue  # a bare 元 is no amount

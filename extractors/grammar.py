@@ -6,7 +6,8 @@ Every vocabulary is data; this module only turns it into compiled patterns
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,6 +38,10 @@ __all__ = [
     "amount_pattern",
     "count_pattern",
     "rate_pattern",
+    "amount_runs",
+    "count_runs",
+    "rate_runs",
+    "scan",
 ]
 
 # Multipliers that may stand between a number and its unit (3000多万元). Longest first.
@@ -236,3 +241,66 @@ def rate_pattern() -> regex.Pattern[str]:
         """,
         regex.VERBOSE,
     )
+
+
+# A match of the amount, count or rate pattern starting inside a run of number
+# characters reads at most this far past the run's end (a currency, measure or unit
+# word and the multipliers' look-ahead guards); `_runs_before` checks the words.
+_REACH = 16
+
+
+def _runs_before(words: Iterable[str], extra: str = "") -> re.Pattern[str]:
+    """Maximal runs of number characters (and `extra`) that end right where one of `words` goes on.
+
+    A word may begin with number characters (万吨, 千瓦): its first other character
+    must follow the run. A word made of number characters only could end inside a
+    run, so then every run is taken.
+    """
+    chars = numbers.number_chars() + re.escape(extra)
+    in_run = re.compile(f"[{chars}]")
+    follow: set[str] = set()
+    for w in words:
+        if len(w) >= _REACH:
+            raise ValueError(f"{w!r} is longer than the anchored scan reaches ({_REACH})")
+        rest = [c for c in w if not in_run.match(c)]
+        if not rest:
+            return re.compile(f"(?<![{chars}])[{chars}]++")
+        follow.add(rest[0])
+    return re.compile(f"(?<![{chars}])[{chars}]++(?=[{re.escape(''.join(sorted(follow)))}])")
+
+
+@cache
+def amount_runs() -> re.Pattern[str]:
+    """The runs of number characters where an amount (but a bare 元) can start: before a currency."""
+    return _runs_before(currencies(), "".join(qualifier_words()["infix"]))
+
+
+@cache
+def count_runs() -> re.Pattern[str]:
+    """The runs of number characters where a count can start: before a measure word."""
+    return _runs_before(measure_words(), "".join(qualifier_words()["infix"]))
+
+
+@cache
+def rate_runs() -> re.Pattern[str]:
+    """The runs of number characters where a rate can start: before %, 倍 or 成, or holding 分之."""
+    chars = numbers.number_chars()  # the words are those of `rate_pattern`
+    return re.compile(rf"(?<![{chars}])(?:[{chars}]++(?=[%倍成])|[{chars}]*?分之[{chars}]*+)")
+
+
+def scan(pattern: regex.Pattern[str], runs: re.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, when every match starts inside a run `runs` finds.
+
+    Each match starting in a run reads at most `_REACH` characters past the run, so
+    the pattern is tried only there: the regex engine's cost per position is paid on
+    the few runs before a unit word instead of on the whole text.
+    """
+    pos = 0
+    for run in runs.finditer(text):
+        lo, end = max(pos, run.start()), run.end()
+        while lo < end:
+            m = pattern.search(text, lo, end + _REACH)
+            if m is None or m.start() >= end:
+                break
+            yield m
+            pos = lo = m.end()

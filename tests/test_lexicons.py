@@ -126,6 +126,35 @@ def test_grammar_builds_every_pattern() -> None:
     assert grammar.status_blocks().pattern
 
 
+SCAN_TEXTS = [
+    "签约项目52个，总投资52.9亿元，同比增长147.7%",
+    "年产5万吨、装机40千瓦时，三分之一以上",
+    "百分之五十百分之三十，增长1.5倍，三成",
+    "10亿50亿元、10亿-50亿元、3-5亿元、约3000多万元",
+    "亿元以上项目，新加坡元100新加坡元，港元5港元",
+    "A-5%，−3.17%，多元化，许多元素，一、二、三个",
+    "二〇二二年签约一批项目，三位一体，数百家企业，前10名",
+]
+
+
+@pytest.mark.parametrize(
+    "pattern, runs",
+    [
+        (grammar.amount_pattern, grammar.amount_runs),
+        (grammar.count_pattern, grammar.count_runs),
+        (grammar.rate_pattern, grammar.rate_runs),
+    ],
+)
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_scan_gives_the_matches_of_finditer(pattern, runs, text: str) -> None:
+    """The anchored scan finds what a scan of every position finds (an amount's bare 元 aside)."""
+
+    def spans(matches):
+        return [(m.span(), m.groupdict()) for m in matches if "cur" not in m.groupdict() or m["num"] or m["mult"]]
+
+    assert spans(grammar.scan(pattern(), runs(), text)) == spans(pattern().finditer(text))
+
+
 # ---------------------------------------------------------------------------
 # Exact lookups, one table per lexicon.
 
