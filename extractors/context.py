@@ -99,26 +99,47 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
     A bound (ge/le) written before or after wins over the approximation an
     infix 余/多 gives.
     """
-    words = grammar.qualifier_words()
+    after_words, before_words, infix_words, blocked = _qualifier_tables()
     after = text[end : end + 3]
-    for w, q in sorted(words["after"].items(), key=lambda kv: -len(kv[0])):
-        if after.startswith(w):
-            return q
+    if after.startswith(after_words[0]):
+        for w, q in after_words[1]:
+            if after.startswith(w):
+                return q
     before = text[max(0, start - 6) : start]
-    blocked = grammar.qualifier_not_after()
     for link in _LINKS:  # 约为22.5亿元, 超过了: a linking verb may stand between
         if link and not before.endswith(link):
             continue
         head = before[: len(before) - len(link)]
-        for w, q in sorted(words["before"].items(), key=lambda kv: -len(kv[0])):
+        if not head.endswith(before_words[0]):
+            continue
+        for w, q in before_words[1]:
             if head.endswith(w):
                 prev = head[-len(w) - 1 : -len(w)]
                 if prev and prev in blocked.get(w, ""):
                     continue  # 签约9个 is no 约 9个
                 return q
     if infix:
-        return words["infix"].get(infix, "approx")
+        return infix_words.get(infix, "approx")
     return "eq"
+
+
+@cache
+def _qualifier_tables() -> tuple[
+    tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
+    tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
+    dict[str, str],
+    dict[str, str],
+]:
+    """The qualifier words after and before a number, longest first (each with the tuple of
+    its words, for one `startswith`/`endswith` test that most numbers fail), the infix
+    words, and the characters that block a before-word."""
+    words = grammar.qualifier_words()
+
+    def longest_first(position: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        table = tuple(sorted(words[position].items(), key=lambda kv: -len(kv[0])))
+        return tuple(w for w, _ in table), table
+
+    return longest_first("after"), longest_first("before"), words["infix"], grammar.qualifier_not_after()
 
 
 def status_of(text: str, start: int, sentence_start: int) -> str:
@@ -130,6 +151,8 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     """
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
+    if _any_status_cue().search(text, sentence_start, start) is None:
+        return "actual"  # no cue anywhere before the quantity in its sentence: most quantities
     c_start = clause_start(text, start, sentence_start)
     best_pos, best = -1, "actual"
     for cue in grammar.status_cues():
@@ -138,6 +161,12 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
             if m.end() > best_pos:
                 best_pos, best = m.end(), cue.status
     return best
+
+
+@cache
+def _any_status_cue() -> regex.Pattern[str]:
+    """One pattern matching wherever any status cue matches."""
+    return regex.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in grammar.status_cues()))
 
 
 @cache
@@ -206,18 +235,30 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     left (工作队…); a cue right after it (8个招商项目…签约) beats both. Ties go to the
     lexicon's order, so 签约…项目 wins over the bare 项目.
     """
+    ranked, any_metric = _metrics_of(kind)
     best: tuple[int, int, str] | None = None  # (distance, lexicon rank, id)
-    for rank, m in enumerate(grammar.metrics()):
-        if kind not in m.kinds:
-            continue
-        for found in m.pattern.finditer(after):
-            key = (found.start() - 1000, rank, m.id)  # after the number: nearer than any before
-            if best is None or key < best:
-                best = key
-            break
+    # After the number: the first cue, the lexicon's first at that place (one alternation
+    # finds both), nearer than any before.
+    if (found := any_metric.search(after)) is not None:
+        rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
+        best = (found.start() - 1000, rank, m.id)
+        if best[0] < 0:
+            return m.id  # a cue before the number is at distance 0 or more
+    if any_metric.search(before) is None:
+        return best[2] if best else None
+    for rank, m in ranked:
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
             key = (len(before) - max(h.end() for h in hits), rank, m.id)
             if best is None or key < best:
                 best = key
     return best[2] if best else None
+
+
+@cache
+def _metrics_of(kind: str) -> tuple[tuple[tuple[int, grammar.Metric], ...], regex.Pattern[str]]:
+    """The metrics that take `kind`, with their lexicon rank, and one pattern matching
+    wherever any of them matches (group `m<i>` for the i-th, the first that fits)."""
+    ranked = tuple((rank, m) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds)
+    alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m) in enumerate(ranked))
+    return ranked, regex.compile(alternation)
