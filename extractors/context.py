@@ -151,11 +151,16 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     """
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
-    if _any_status_cue().search(text, sentence_start, start) is None:
-        return "actual"  # no cue anywhere before the quantity in its sentence: most quantities
+    cues, any_first = _status_cues()
+    in_sentence = text[sentence_start:start]
+    if any_first is not None and any_first.isdisjoint(in_sentence):
+        return "actual"  # no cue can start anywhere before the quantity: most quantities
     c_start = clause_start(text, start, sentence_start)
+    seen = {"sentence": set(in_sentence), "clause": set(text[c_start:start])}
     best_pos, best = -1, "actual"
-    for cue in grammar.status_cues():
+    for cue, first in cues:
+        if first is not None and first.isdisjoint(seen[cue.scope]):
+            continue  # none of the characters it starts with stands in its scope
         lo = c_start if cue.scope == "clause" else sentence_start
         for m in cue.pattern.finditer(text, lo, start):
             if m.end() > best_pos:
@@ -164,9 +169,12 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
 
 
 @cache
-def _any_status_cue() -> regex.Pattern[str]:
-    """One pattern matching wherever any status cue matches."""
-    return regex.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in grammar.status_cues()))
+def _status_cues() -> tuple[tuple[tuple[grammar.StatusCue, frozenset[str] | None], ...], frozenset[str] | None]:
+    """The status cues with the characters each can start with, and all those characters
+    (None where a cue could start with any)."""
+    cues = tuple((cue, grammar.first_chars(cue.pattern.pattern)) for cue in grammar.status_cues())
+    firsts = [f for _, f in cues]
+    return cues, None if None in firsts else frozenset().union(*firsts)  # type: ignore[arg-type]
 
 
 @cache
@@ -240,13 +248,14 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     # After the number: the first cue, the lexicon's first at that place (one alternation
     # finds both), nearer than any before.
     if (found := any_metric.search(after)) is not None:
-        rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
+        rank, m, _ = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:
             return m.id  # a cue before the number is at distance 0 or more
-    if any_metric.search(before) is None:
-        return best[2] if best else None
-    for rank, m in ranked:
+    seen = set(before)
+    for rank, m, first in ranked:
+        if first is not None and first.isdisjoint(seen):
+            continue  # none of the characters it starts with is there
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
             key = (len(before) - max(h.end() for h in hits), rank, m.id)
@@ -256,9 +265,14 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
 
 
 @cache
-def _metrics_of(kind: str) -> tuple[tuple[tuple[int, grammar.Metric], ...], regex.Pattern[str]]:
-    """The metrics that take `kind`, with their lexicon rank, and one pattern matching
-    wherever any of them matches (group `m<i>` for the i-th, the first that fits)."""
-    ranked = tuple((rank, m) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds)
-    alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m) in enumerate(ranked))
+def _metrics_of(
+    kind: str,
+) -> tuple[tuple[tuple[int, grammar.Metric, frozenset[str] | None], ...], regex.Pattern[str]]:
+    """The metrics that take `kind`, with their lexicon rank and the characters they can
+    start with, and one pattern matching wherever any of them matches (group `m<i>` for
+    the i-th, the first that fits)."""
+    ranked = tuple(
+        (rank, m, grammar.first_chars(m.pattern.pattern)) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds
+    )
+    alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m, _) in enumerate(ranked))
     return ranked, regex.compile(alternation)

@@ -7,6 +7,8 @@ Every vocabulary is data; this module only turns it into compiled patterns
 from __future__ import annotations
 
 import re
+import re._constants as _sre  # the parse-tree vocabulary of the standard `re` parser
+import re._parser as _sre_parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +44,7 @@ __all__ = [
     "count_runs",
     "rate_runs",
     "scan",
+    "first_chars",
 ]
 
 # Multipliers that may stand between a number and its unit (3000多万元). Longest first.
@@ -304,3 +307,68 @@ def scan(pattern: regex.Pattern[str], runs: re.Pattern[str], text: str) -> Itera
                 break
             yield m
             pos = lo = m.end()
+
+
+def first_chars(source: str) -> frozenset[str] | None:
+    """The characters a match of the regex `source` can begin with; None when it could be any.
+
+    A window of text holding none of them holds no match, so a lexicon pattern need
+    not be tried there. Look-arounds consume nothing and are passed over; what the
+    standard parser does not know (`\\p{Han}`, flags) gives None.
+
+    >>> sorted(first_chars(r"(?<!完成)(?:年度|全年)?目标")), first_chars(r"[^，。]{0,3}的"), first_chars("约|")
+    (['全', '年', '目'], None, None)
+    """
+    if "[:" in source or re.search(r"\{[eids]", source):
+        return None  # POSIX classes and fuzzy matching, which `re` reads as literals
+    try:
+        parsed = _sre_parse.parse(source)
+    except re.error:
+        return None  # syntax of `regex` only
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    chars, empty = _first(list(parsed))
+    return None if chars is None or empty else frozenset(chars)
+
+
+def _first(items: list) -> tuple[set[str] | None, bool]:
+    """(first characters, whether it can match the empty string) of a parsed sequence."""
+    out: set[str] = set()
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero width
+        if op is _sre.LITERAL:
+            return out | {chr(av)}, False
+        if op is _sre.IN:
+            chars = set()
+            for iop, iav in av:
+                if iop is _sre.LITERAL:
+                    chars.add(chr(iav))
+                elif iop is _sre.RANGE and iav[1] - iav[0] < 256:
+                    chars.update(map(chr, range(iav[0], iav[1] + 1)))
+                else:
+                    return None, False  # a negated set, a category, a wide range
+            return out | chars, False
+        if op is _sre.BRANCH:
+            found, empty = [_first(list(b)) for b in av[1]], False
+            for chars, nullable in found:
+                if chars is None:
+                    return None, False
+                out |= chars
+                empty = empty or nullable
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            chars, nullable = _first(list(av[2]))
+            if chars is None:
+                return None, False
+            out |= chars
+            empty = nullable or av[0] == 0
+        elif op in (_sre.SUBPATTERN, _sre.ATOMIC_GROUP):
+            chars, empty = _first(list(av[-1]))
+            if chars is None:
+                return None, False
+            out |= chars
+        else:
+            return None, False  # any character, a back-reference, a conditional
+        if not empty:
+            return out, False
+    return out, True
