@@ -151,16 +151,16 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     """
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
-    cues, any_first = _status_cues()
-    in_sentence = text[sentence_start:start]
-    if any_first is not None and any_first.isdisjoint(in_sentence):
-        return "actual"  # no cue can start anywhere before the quantity: most quantities
+    in_sentence = set(text[sentence_start:start])
+    cues = [(cue, ways) for cue, ways in _status_cues() if grammar.may_match(ways, in_sentence)]
+    if not cues:
+        return "actual"  # no cue has its characters before the quantity: most quantities
     c_start = clause_start(text, start, sentence_start)
-    seen = {"sentence": set(in_sentence), "clause": set(text[c_start:start])}
+    in_clause = set(text[c_start:start])
     best_pos, best = -1, "actual"
-    for cue, first in cues:
-        if first is not None and first.isdisjoint(seen[cue.scope]):
-            continue  # none of the characters it starts with stands in its scope
+    for cue, ways in cues:
+        if cue.scope == "clause" and not grammar.may_match(ways, in_clause):
+            continue
         lo = c_start if cue.scope == "clause" else sentence_start
         for m in cue.pattern.finditer(text, lo, start):
             if m.end() > best_pos:
@@ -169,12 +169,9 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
 
 
 @cache
-def _status_cues() -> tuple[tuple[tuple[grammar.StatusCue, frozenset[str] | None], ...], frozenset[str] | None]:
-    """The status cues with the characters each can start with, and all those characters
-    (None where a cue could start with any)."""
-    cues = tuple((cue, grammar.first_chars(cue.pattern.pattern)) for cue in grammar.status_cues())
-    firsts = [f for _, f in cues]
-    return cues, None if None in firsts else frozenset().union(*firsts)  # type: ignore[arg-type]
+def _status_cues() -> tuple[tuple[grammar.StatusCue, tuple[frozenset[str], ...] | None], ...]:
+    """The status cues with the characters their matches need (`grammar.required_chars`)."""
+    return tuple((cue, grammar.required_chars(cue.pattern.pattern)) for cue in grammar.status_cues())
 
 
 @cache
@@ -253,9 +250,9 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
         if best[0] < 0:
             return m.id  # a cue before the number is at distance 0 or more
     seen = set(before)
-    for rank, m, first in ranked:
-        if first is not None and first.isdisjoint(seen):
-            continue  # none of the characters it starts with is there
+    for rank, m, ways in ranked:
+        if not grammar.may_match(ways, seen):
+            continue  # the characters its matches need are not all there
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
             key = (len(before) - max(h.end() for h in hits), rank, m.id)
@@ -267,12 +264,14 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
 @cache
 def _metrics_of(
     kind: str,
-) -> tuple[tuple[tuple[int, grammar.Metric, frozenset[str] | None], ...], regex.Pattern[str]]:
-    """The metrics that take `kind`, with their lexicon rank and the characters they can
-    start with, and one pattern matching wherever any of them matches (group `m<i>` for
-    the i-th, the first that fits)."""
+) -> tuple[tuple[tuple[int, grammar.Metric, tuple[frozenset[str], ...] | None], ...], regex.Pattern[str]]:
+    """The metrics that take `kind`, with their lexicon rank and the characters their
+    matches need, and one pattern matching wherever any of them matches (group `m<i>`
+    for the i-th, the first that fits)."""
     ranked = tuple(
-        (rank, m, grammar.first_chars(m.pattern.pattern)) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds
+        (rank, m, grammar.required_chars(m.pattern.pattern))
+        for rank, m in enumerate(grammar.metrics())
+        if kind in m.kinds
     )
     alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m, _) in enumerate(ranked))
     return ranked, regex.compile(alternation)

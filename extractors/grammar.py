@@ -44,7 +44,8 @@ __all__ = [
     "count_runs",
     "rate_runs",
     "scan",
-    "first_chars",
+    "required_chars",
+    "may_match",
 ]
 
 # Multipliers that may stand between a number and its unit (3000多万元). Longest first.
@@ -257,7 +258,9 @@ def _runs_before(words: Iterable[str], extra: str = "") -> re.Pattern[str]:
 
     A word may begin with number characters (万吨, 千瓦): its first other character
     must follow the run. A word made of number characters only could end inside a
-    run, so then every run is taken.
+    run, so then every run is taken. (A left-to-right scan meets a run at its first
+    character; where the run fails there, it fails at the next ones too: no look-behind
+    is needed to keep runs whole, and none slows the scan.)
     """
     chars = numbers.number_chars() + re.escape(extra)
     in_run = re.compile(f"[{chars}]")
@@ -267,9 +270,9 @@ def _runs_before(words: Iterable[str], extra: str = "") -> re.Pattern[str]:
             raise ValueError(f"{w!r} is longer than the anchored scan reaches ({_REACH})")
         rest = [c for c in w if not in_run.match(c)]
         if not rest:
-            return re.compile(f"(?<![{chars}])[{chars}]++")
+            return re.compile(f"[{chars}]++")
         follow.add(rest[0])
-    return re.compile(f"(?<![{chars}])[{chars}]++(?=[{re.escape(''.join(sorted(follow)))}])")
+    return re.compile(f"[{chars}]++(?=[{re.escape(''.join(sorted(follow)))}])")
 
 
 @cache
@@ -288,7 +291,8 @@ def count_runs() -> re.Pattern[str]:
 def rate_runs() -> re.Pattern[str]:
     """The runs of number characters where a rate can start: before %, 倍 or 成, or holding 分之."""
     chars = numbers.number_chars()  # the words are those of `rate_pattern`
-    return re.compile(rf"(?<![{chars}])(?:[{chars}]++(?=[%倍成])|[{chars}]*?分之[{chars}]*+)")
+    # A leading character class lets `re` skip to the runs; (?<=分)之 finds a 分之 at the run's start too.
+    return re.compile(rf"[{chars}](?:[{chars}]*+(?=[%倍成])|[{chars}]*?(?<=分)之[{chars}]*+)")
 
 
 def scan(pattern: regex.Pattern[str], runs: re.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
@@ -309,15 +313,19 @@ def scan(pattern: regex.Pattern[str], runs: re.Pattern[str], text: str) -> Itera
             pos = lo = m.end()
 
 
-def first_chars(source: str) -> frozenset[str] | None:
-    """The characters a match of the regex `source` can begin with; None when it could be any.
 
-    A window of text holding none of them holds no match, so a lexicon pattern need
-    not be tried there. Look-arounds consume nothing and are passed over; what the
-    standard parser does not know (`\\p{Han}`, flags) gives None.
+def required_chars(source: str) -> tuple[frozenset[str], ...] | None:
+    """For each way the regex `source` can match, characters every such match holds; None
+    when some way needs no particular character.
 
-    >>> sorted(first_chars(r"(?<!完成)(?:年度|全年)?目标")), first_chars(r"[^，。]{0,3}的"), first_chars("约|")
-    (['全', '年', '目'], None, None)
+    A window of text that holds all the characters of none of the ways holds no
+    match, so a lexicon pattern need not be tried there. Look-arounds consume nothing
+    and are passed over; what the standard parser does not know gives None.
+
+    >>> required_chars(r"(?<!完成)(?:年度|全年)?目标") == (frozenset("目标"),)
+    True
+    >>> required_chars("签约|合同") == (frozenset("签约"), frozenset("合同")), required_chars("[^，]{0,3}的|约?")
+    (True, None)
     """
     if "[:" in source or re.search(r"\{[eids]", source):
         return None  # POSIX classes and fuzzy matching, which `re` reads as literals
@@ -327,48 +335,30 @@ def first_chars(source: str) -> frozenset[str] | None:
         return None  # syntax of `regex` only
     if parsed.state.flags & re.IGNORECASE:
         return None
-    chars, empty = _first(list(parsed))
-    return None if chars is None or empty else frozenset(chars)
+    items = list(parsed)
+    ways = [items]
+    at = next((i for i, (op, _) in enumerate(items) if op is _sre.BRANCH), None)
+    if at is not None:  # each alternative of the first branch is a way of its own
+        ways = [items[:at] + list(b) + items[at + 1 :] for b in items[at][1][1]]
+    found = tuple(frozenset(_required(w)) for w in ways)
+    return None if not all(found) else found
 
 
-def _first(items: list) -> tuple[set[str] | None, bool]:
-    """(first characters, whether it can match the empty string) of a parsed sequence."""
+def _required(items: list) -> set[str]:
+    """The characters every match of a parsed sequence holds."""
     out: set[str] = set()
     for op, av in items:
-        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-            continue  # zero width
         if op is _sre.LITERAL:
-            return out | {chr(av)}, False
-        if op is _sre.IN:
-            chars = set()
-            for iop, iav in av:
-                if iop is _sre.LITERAL:
-                    chars.add(chr(iav))
-                elif iop is _sre.RANGE and iav[1] - iav[0] < 256:
-                    chars.update(map(chr, range(iav[0], iav[1] + 1)))
-                else:
-                    return None, False  # a negated set, a category, a wide range
-            return out | chars, False
-        if op is _sre.BRANCH:
-            found, empty = [_first(list(b)) for b in av[1]], False
-            for chars, nullable in found:
-                if chars is None:
-                    return None, False
-                out |= chars
-                empty = empty or nullable
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-            chars, nullable = _first(list(av[2]))
-            if chars is None:
-                return None, False
-            out |= chars
-            empty = nullable or av[0] == 0
-        elif op in (_sre.SUBPATTERN, _sre.ATOMIC_GROUP):
-            chars, empty = _first(list(av[-1]))
-            if chars is None:
-                return None, False
-            out |= chars
-        else:
-            return None, False  # any character, a back-reference, a conditional
-        if not empty:
-            return out, False
-    return out, True
+            out.add(chr(av))
+        elif op is _sre.ATOMIC_GROUP or (op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE):
+            out |= _required(list(av[-1]))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out |= _required(list(av[2]))
+        elif op is _sre.BRANCH:
+            out |= set.intersection(*(_required(list(b)) for b in av[1]))
+    return out
+
+
+def may_match(ways: tuple[frozenset[str], ...] | None, seen: set[str] | frozenset[str]) -> bool:
+    """Whether a pattern with these `required_chars` may match in a text of characters `seen`."""
+    return ways is None or any(way <= seen for way in ways)

@@ -155,6 +155,52 @@ def test_scan_gives_the_matches_of_finditer(pattern, runs, text: str) -> None:
     assert spans(grammar.scan(pattern(), runs(), text)) == spans(pattern().finditer(text))
 
 
+def _case_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    texts = []
+    for path in sorted((Path(__file__).parent / "cases").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            texts.append(case.get("text") or case.get("sentence") or "")
+    return texts
+
+
+def test_required_chars_hold_in_every_match() -> None:
+    """Each lexicon pattern's matches (overlapping too) hold the characters of one of its ways."""
+    patterns = [c.pattern for c in grammar.status_cues()] + [c.pattern for c in grammar.rate_cues()]
+    patterns += [m.pattern for m in grammar.metrics()]
+    texts = _case_texts()
+    checked = 0
+    for p in patterns:
+        ways = grammar.required_chars(p.pattern)
+        for text in texts:
+            for m in p.finditer(text, overlapped=True):
+                assert grammar.may_match(ways, set(m.group())), (p.pattern, m.group())
+                checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    "source, ways",
+    [
+        ("力争", [{"力", "争"}]),
+        ("签约|合同", [{"签", "约"}, {"合", "同"}]),
+        ("(?<!完成[^，。；]{0,10})任务", [{"任", "务"}]),
+        ("(?:新|正在)?对接[^，。；]{0,16}项目", [{"对", "接", "项", "目"}]),
+        ("(?:增长|提高)(?:了)?", [{"增", "长"}, {"提", "高"}]),
+        ("约?", None),  # matches the empty string
+        ("[^，。]{0,3}|的", None),  # one way needs nothing
+        (r"\p{Han}+项目", None),  # syntax the standard parser does not read
+        ("(?i)ab", None),
+    ],
+)
+def test_required_chars(source: str, ways) -> None:
+    found = grammar.required_chars(source)
+    assert (None if found is None else [set(w) for w in found]) == ways
+
+
 # ---------------------------------------------------------------------------
 # Exact lookups, one table per lexicon.
 
