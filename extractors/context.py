@@ -151,15 +151,18 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     """
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
+    cues, table = _status_cues()
     in_sentence = set(text[sentence_start:start])
-    cues = [(cue, ways) for cue, ways in _status_cues() if grammar.may_match(ways, in_sentence)]
-    if not cues:
+    found = dict.fromkeys([i for way, i in table if way <= in_sentence])  # in lexicon order
+    if not found:
         return "actual"  # no cue has its characters before the quantity: most quantities
     c_start = clause_start(text, start, sentence_start)
     in_clause = set(text[c_start:start])
+    in_clause_found = {i for way, i in table if i in found and way <= in_clause}
     best_pos, best = -1, "actual"
-    for cue, ways in cues:
-        if cue.scope == "clause" and not grammar.may_match(ways, in_clause):
+    for i in found:
+        cue = cues[i]
+        if cue.scope == "clause" and i not in in_clause_found:
             continue
         lo = c_start if cue.scope == "clause" else sentence_start
         for m in cue.pattern.finditer(text, lo, start):
@@ -169,9 +172,10 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
 
 
 @cache
-def _status_cues() -> tuple[tuple[grammar.StatusCue, tuple[frozenset[str], ...] | None], ...]:
-    """The status cues with the characters their matches need (`grammar.required_chars`)."""
-    return tuple((cue, grammar.required_chars(cue.pattern.pattern)) for cue in grammar.status_cues())
+def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], tuple[tuple[frozenset[str], int], ...]]:
+    """The status cues and the characters their matches need (`grammar.ways_table`)."""
+    cues = grammar.status_cues()
+    return cues, grammar.ways_table(c.pattern for c in cues)
 
 
 @cache
@@ -240,19 +244,18 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     left (工作队…); a cue right after it (8个招商项目…签约) beats both. Ties go to the
     lexicon's order, so 签约…项目 wins over the bare 项目.
     """
-    ranked, any_metric = _metrics_of(kind)
+    ranked, table, any_metric = _metrics_of(kind)
     best: tuple[int, int, str] | None = None  # (distance, lexicon rank, id)
     # After the number: the first cue, the lexicon's first at that place (one alternation
     # finds both), nearer than any before.
     if (found := any_metric.search(after)) is not None:
-        rank, m, _ = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
+        rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:
             return m.id  # a cue before the number is at distance 0 or more
     seen = set(before)
-    for rank, m, ways in ranked:
-        if not grammar.may_match(ways, seen):
-            continue  # the characters its matches need are not all there
+    for k in dict.fromkeys([k for way, k in table if way <= seen]):  # those whose characters are there
+        rank, m = ranked[k]
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
             key = (len(before) - max(h.end() for h in hits), rank, m.id)
@@ -264,14 +267,12 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
 @cache
 def _metrics_of(
     kind: str,
-) -> tuple[tuple[tuple[int, grammar.Metric, tuple[frozenset[str], ...] | None], ...], regex.Pattern[str]]:
-    """The metrics that take `kind`, with their lexicon rank and the characters their
-    matches need, and one pattern matching wherever any of them matches (group `m<i>`
-    for the i-th, the first that fits)."""
-    ranked = tuple(
-        (rank, m, grammar.required_chars(m.pattern.pattern))
-        for rank, m in enumerate(grammar.metrics())
-        if kind in m.kinds
-    )
-    alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m, _) in enumerate(ranked))
-    return ranked, regex.compile(alternation)
+) -> tuple[
+    tuple[tuple[int, grammar.Metric], ...], tuple[tuple[frozenset[str], int], ...], regex.Pattern[str]
+]:
+    """The metrics that take `kind` with their lexicon rank, the characters their matches
+    need (`grammar.ways_table`), and one pattern matching wherever any of them matches
+    (group `m<i>` for the i-th, the first that fits)."""
+    ranked = tuple((rank, m) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds)
+    alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m) in enumerate(ranked))
+    return ranked, grammar.ways_table(m.pattern for _, m in ranked), regex.compile(alternation)

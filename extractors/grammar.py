@@ -46,6 +46,7 @@ __all__ = [
     "scan",
     "required_chars",
     "may_match",
+    "ways_table",
 ]
 
 # Multipliers that may stand between a number and its unit (3000多万元). Longest first.
@@ -362,3 +363,17 @@ def _required(items: list) -> set[str]:
 def may_match(ways: tuple[frozenset[str], ...] | None, seen: set[str] | frozenset[str]) -> bool:
     """Whether a pattern with these `required_chars` may match in a text of characters `seen`."""
     return ways is None or any(way <= seen for way in ways)
+
+
+def ways_table(patterns: Iterable[regex.Pattern[str]]) -> tuple[tuple[frozenset[str], int], ...]:
+    """(characters needed, index) for each way of matching of each pattern, in pattern order.
+
+    The indices of the patterns that may match in a text of characters `seen` are
+    those of the rows whose set is `<= seen` (one comprehension: C-speed subset tests);
+    a pattern that may match anywhere has a row with the empty set.
+    """
+    rows: list[tuple[frozenset[str], int]] = []
+    for i, p in enumerate(patterns):
+        ways = required_chars(p.pattern)
+        rows += [(w, i) for w in ways] if ways is not None else [(frozenset(), i)]
+    return tuple(rows)
