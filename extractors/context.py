@@ -230,8 +230,11 @@ def is_size_class(text: str, end: int) -> bool:
 
 def metric_of(kind: str, subject: str) -> str | None:
     """The canonical metric id of a subject, or None when no lexicon row fits."""
-    for m in grammar.metrics():
-        if kind in m.kinds and m.pattern.search(subject):
+    ranked, table, _ = _metrics_of(kind)
+    seen = set(subject)
+    for k in dict.fromkeys([k for way, k in table if way <= seen]):  # in lexicon order
+        m = ranked[k][1]
+        if m.pattern.search(subject):
             return m.id
     return None
 

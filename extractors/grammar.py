@@ -168,10 +168,15 @@ def metrics() -> tuple[Metric, ...]:
 
 def metric_takes_unit(metric_id: str, measure_word: str) -> bool:
     """Whether a count in `measure_word` can measure `metric_id` (land in 亩, not in 家)."""
-    m = next((m for m in metrics() if m.id == metric_id), None)
+    m = _metrics_by_id().get(metric_id)
     if m is None or not m.units:
         return True
     return measure_words().get(measure_word) in m.units
+
+
+@cache
+def _metrics_by_id() -> dict[str, Metric]:
+    return {m.id: m for m in metrics()}
 
 
 @cache
