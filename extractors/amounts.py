@@ -63,7 +63,7 @@ def extract_amounts(doc: Document) -> list[Mention]:
 def _amounts(doc: Document) -> list[Mention]:
     text = doc.text
     out: list[Mention] = []
-    for m in grammar.amount_pattern().finditer(text):
+    for m in grammar.scan(grammar.amount_pattern(), grammar.amount_runs(), text):
         num, mult, cur = m.group("num"), m.group("mult"), m.group("cur")
         if num is None and mult is None:
             continue  # a bare 元 is no amount
@@ -87,7 +87,7 @@ def _amounts(doc: Document) -> list[Mention]:
             continue
         # A range `10亿-50亿元`, `3-5亿元`: the head takes this amount's multiplier and
         # currency; as a fact the head is a lower bound and the tail an upper one.
-        head = _range_head().search(text, max(0, start - 16), start)
+        head = _range_head().search(text, max(0, start - 16), start) if _may_end_head(text, start) else None
         if head and head.group("num") and (head.group("sep") or head.group("mult")):
             head_mult = head.group("mult")
             if head_mult is None and _trailing_multiplier(head.group("num")) is None:
@@ -104,6 +104,17 @@ def _amounts(doc: Document) -> list[Mention]:
                     continue
         out.append(_mention(doc, start, end, value, iso, m.group("infix"), size_class=size_class))
     return _propagate_thresholds(text, out)
+
+
+def _may_end_head(text: str, start: int) -> bool:
+    """Whether the character before `start` could end a range head: a number character,
+    a range separator, or the newline before which `$` also matches."""
+    return start > 0 and _head_end().match(text, start - 1) is not None
+
+
+@cache
+def _head_end() -> regex.Pattern[str]:
+    return regex.compile(rf"[{numbers.number_chars()}—–~～至到\n]")
 
 
 def _trailing_multiplier(num: str | None) -> str | None:

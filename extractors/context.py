@@ -99,26 +99,47 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
     A bound (ge/le) written before or after wins over the approximation an
     infix 余/多 gives.
     """
-    words = grammar.qualifier_words()
+    after_words, before_words, infix_words, blocked = _qualifier_tables()
     after = text[end : end + 3]
-    for w, q in sorted(words["after"].items(), key=lambda kv: -len(kv[0])):
-        if after.startswith(w):
-            return q
+    if after.startswith(after_words[0]):
+        for w, q in after_words[1]:
+            if after.startswith(w):
+                return q
     before = text[max(0, start - 6) : start]
-    blocked = grammar.qualifier_not_after()
     for link in _LINKS:  # 约为22.5亿元, 超过了: a linking verb may stand between
         if link and not before.endswith(link):
             continue
         head = before[: len(before) - len(link)]
-        for w, q in sorted(words["before"].items(), key=lambda kv: -len(kv[0])):
+        if not head.endswith(before_words[0]):
+            continue
+        for w, q in before_words[1]:
             if head.endswith(w):
                 prev = head[-len(w) - 1 : -len(w)]
                 if prev and prev in blocked.get(w, ""):
                     continue  # 签约9个 is no 约 9个
                 return q
     if infix:
-        return words["infix"].get(infix, "approx")
+        return infix_words.get(infix, "approx")
     return "eq"
+
+
+@cache
+def _qualifier_tables() -> tuple[
+    tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
+    tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
+    dict[str, str],
+    dict[str, str],
+]:
+    """The qualifier words after and before a number, longest first (each with the tuple of
+    its words, for one `startswith`/`endswith` test that most numbers fail), the infix
+    words, and the characters that block a before-word."""
+    words = grammar.qualifier_words()
+
+    def longest_first(position: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        table = tuple(sorted(words[position].items(), key=lambda kv: -len(kv[0])))
+        return tuple(w for w, _ in table), table
+
+    return longest_first("after"), longest_first("before"), words["infix"], grammar.qualifier_not_after()
 
 
 def status_of(text: str, start: int, sentence_start: int) -> str:
@@ -130,14 +151,31 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     """
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
+    cues, table = _status_cues()
+    in_sentence = set(text[sentence_start:start])
+    found = dict.fromkeys([i for way, i in table if way <= in_sentence])  # in lexicon order
+    if not found:
+        return "actual"  # no cue has its characters before the quantity: most quantities
     c_start = clause_start(text, start, sentence_start)
+    in_clause = set(text[c_start:start])
+    in_clause_found = {i for way, i in table if i in found and way <= in_clause}
     best_pos, best = -1, "actual"
-    for cue in grammar.status_cues():
+    for i in found:
+        cue = cues[i]
+        if cue.scope == "clause" and i not in in_clause_found:
+            continue
         lo = c_start if cue.scope == "clause" else sentence_start
         for m in cue.pattern.finditer(text, lo, start):
             if m.end() > best_pos:
                 best_pos, best = m.end(), cue.status
     return best
+
+
+@cache
+def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], tuple[tuple[frozenset[str], int], ...]]:
+    """The status cues and the characters their matches need (`grammar.ways_table`)."""
+    cues = grammar.status_cues()
+    return cues, grammar.ways_table(c.pattern for c in cues)
 
 
 @cache
@@ -192,8 +230,11 @@ def is_size_class(text: str, end: int) -> bool:
 
 def metric_of(kind: str, subject: str) -> str | None:
     """The canonical metric id of a subject, or None when no lexicon row fits."""
-    for m in grammar.metrics():
-        if kind in m.kinds and m.pattern.search(subject):
+    ranked, table, _ = _metrics_of(kind)
+    seen = set(subject)
+    for k in dict.fromkeys([k for way, k in table if way <= seen]):  # in lexicon order
+        m = ranked[k][1]
+        if m.pattern.search(subject):
             return m.id
     return None
 
@@ -206,18 +247,35 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     left (工作队…); a cue right after it (8个招商项目…签约) beats both. Ties go to the
     lexicon's order, so 签约…项目 wins over the bare 项目.
     """
+    ranked, table, any_metric = _metrics_of(kind)
     best: tuple[int, int, str] | None = None  # (distance, lexicon rank, id)
-    for rank, m in enumerate(grammar.metrics()):
-        if kind not in m.kinds:
-            continue
-        for found in m.pattern.finditer(after):
-            key = (found.start() - 1000, rank, m.id)  # after the number: nearer than any before
-            if best is None or key < best:
-                best = key
-            break
+    # After the number: the first cue, the lexicon's first at that place (one alternation
+    # finds both), nearer than any before.
+    if (found := any_metric.search(after)) is not None:
+        rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
+        best = (found.start() - 1000, rank, m.id)
+        if best[0] < 0:
+            return m.id  # a cue before the number is at distance 0 or more
+    seen = set(before)
+    for k in dict.fromkeys([k for way, k in table if way <= seen]):  # those whose characters are there
+        rank, m = ranked[k]
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
             key = (len(before) - max(h.end() for h in hits), rank, m.id)
             if best is None or key < best:
                 best = key
     return best[2] if best else None
+
+
+@cache
+def _metrics_of(
+    kind: str,
+) -> tuple[
+    tuple[tuple[int, grammar.Metric], ...], tuple[tuple[frozenset[str], int], ...], regex.Pattern[str]
+]:
+    """The metrics that take `kind` with their lexicon rank, the characters their matches
+    need (`grammar.ways_table`), and one pattern matching wherever any of them matches
+    (group `m<i>` for the i-th, the first that fits)."""
+    ranked = tuple((rank, m) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds)
+    alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m) in enumerate(ranked))
+    return ranked, grammar.ways_table(m.pattern for _, m in ranked), regex.compile(alternation)

@@ -31,7 +31,7 @@ def extract_counts(doc: Document) -> list[Mention]:
     text = doc.text
     out: list[Mention] = []
     skip = grammar.not_counts()
-    for m in grammar.count_pattern().finditer(text):
+    for m in grammar.scan(grammar.count_pattern(), grammar.count_runs(), text):
         num, mw = m.group("num"), m.group("mw")
         start, end = m.start("num"), m.end()
         if text.startswith(skip, m.start("mw")):

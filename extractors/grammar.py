@@ -6,7 +6,10 @@ Every vocabulary is data; this module only turns it into compiled patterns
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import re._constants as _sre  # the parse-tree vocabulary of the standard `re` parser
+import re._parser as _sre_parse
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,6 +40,13 @@ __all__ = [
     "amount_pattern",
     "count_pattern",
     "rate_pattern",
+    "amount_runs",
+    "count_runs",
+    "rate_runs",
+    "scan",
+    "required_chars",
+    "may_match",
+    "ways_table",
 ]
 
 # Multipliers that may stand between a number and its unit (3000多万元). Longest first.
@@ -158,10 +168,15 @@ def metrics() -> tuple[Metric, ...]:
 
 def metric_takes_unit(metric_id: str, measure_word: str) -> bool:
     """Whether a count in `measure_word` can measure `metric_id` (land in 亩, not in 家)."""
-    m = next((m for m in metrics() if m.id == metric_id), None)
+    m = _metrics_by_id().get(metric_id)
     if m is None or not m.units:
         return True
     return measure_words().get(measure_word) in m.units
+
+
+@cache
+def _metrics_by_id() -> dict[str, Metric]:
+    return {m.id: m for m in metrics()}
 
 
 @cache
@@ -236,3 +251,134 @@ def rate_pattern() -> regex.Pattern[str]:
         """,
         regex.VERBOSE,
     )
+
+
+# A match of the amount, count or rate pattern starting inside a run of number
+# characters reads at most this far past the run's end (a currency, measure or unit
+# word and the multipliers' look-ahead guards); `_runs_before` checks the words.
+_REACH = 16
+
+
+def _runs_before(words: Iterable[str], extra: str = "") -> re.Pattern[str]:
+    """Maximal runs of number characters (and `extra`) that end right where one of `words` goes on.
+
+    A word may begin with number characters (万吨, 千瓦): its first other character
+    must follow the run. A word made of number characters only could end inside a
+    run, so then every run is taken. (A left-to-right scan meets a run at its first
+    character; where the run fails there, it fails at the next ones too: no look-behind
+    is needed to keep runs whole, and none slows the scan.)
+    """
+    chars = numbers.number_chars() + re.escape(extra)
+    in_run = re.compile(f"[{chars}]")
+    follow: set[str] = set()
+    for w in words:
+        if len(w) >= _REACH:
+            raise ValueError(f"{w!r} is longer than the anchored scan reaches ({_REACH})")
+        rest = [c for c in w if not in_run.match(c)]
+        if not rest:
+            return re.compile(f"[{chars}]++")
+        follow.add(rest[0])
+    return re.compile(f"[{chars}]++(?=[{re.escape(''.join(sorted(follow)))}])")
+
+
+@cache
+def amount_runs() -> re.Pattern[str]:
+    """The runs of number characters where an amount (but a bare 元) can start: before a currency."""
+    return _runs_before(currencies(), "".join(qualifier_words()["infix"]))
+
+
+@cache
+def count_runs() -> re.Pattern[str]:
+    """The runs of number characters where a count can start: before a measure word."""
+    return _runs_before(measure_words(), "".join(qualifier_words()["infix"]))
+
+
+@cache
+def rate_runs() -> re.Pattern[str]:
+    """The runs of number characters where a rate can start: before %, 倍 or 成, or holding 分之."""
+    chars = numbers.number_chars()  # the words are those of `rate_pattern`
+    # A leading character class lets `re` skip to the runs; (?<=分)之 finds a 分之 at the run's start too.
+    return re.compile(rf"[{chars}](?:[{chars}]*+(?=[%倍成])|[{chars}]*?(?<=分)之[{chars}]*+)")
+
+
+def scan(pattern: regex.Pattern[str], runs: re.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, when every match starts inside a run `runs` finds.
+
+    Each match starting in a run reads at most `_REACH` characters past the run, so
+    the pattern is tried only there: the regex engine's cost per position is paid on
+    the few runs before a unit word instead of on the whole text.
+    """
+    pos = 0
+    for run in runs.finditer(text):
+        lo, end = max(pos, run.start()), run.end()
+        while lo < end:
+            m = pattern.search(text, lo, end + _REACH)
+            if m is None or m.start() >= end:
+                break
+            yield m
+            pos = lo = m.end()
+
+
+
+def required_chars(source: str) -> tuple[frozenset[str], ...] | None:
+    """For each way the regex `source` can match, characters every such match holds; None
+    when some way needs no particular character.
+
+    A window of text that holds all the characters of none of the ways holds no
+    match, so a lexicon pattern need not be tried there. Look-arounds consume nothing
+    and are passed over; what the standard parser does not know gives None.
+
+    >>> required_chars(r"(?<!完成)(?:年度|全年)?目标") == (frozenset("目标"),)
+    True
+    >>> required_chars("签约|合同") == (frozenset("签约"), frozenset("合同")), required_chars("[^，]{0,3}的|约?")
+    (True, None)
+    """
+    if "[:" in source or re.search(r"\{[eids]", source):
+        return None  # POSIX classes and fuzzy matching, which `re` reads as literals
+    try:
+        parsed = _sre_parse.parse(source)
+    except re.error:
+        return None  # syntax of `regex` only
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    items = list(parsed)
+    ways = [items]
+    at = next((i for i, (op, _) in enumerate(items) if op is _sre.BRANCH), None)
+    if at is not None:  # each alternative of the first branch is a way of its own
+        ways = [items[:at] + list(b) + items[at + 1 :] for b in items[at][1][1]]
+    found = tuple(frozenset(_required(w)) for w in ways)
+    return None if not all(found) else found
+
+
+def _required(items: list) -> set[str]:
+    """The characters every match of a parsed sequence holds."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            out.add(chr(av))
+        elif op is _sre.ATOMIC_GROUP or (op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE):
+            out |= _required(list(av[-1]))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out |= _required(list(av[2]))
+        elif op is _sre.BRANCH:
+            out |= set.intersection(*(_required(list(b)) for b in av[1]))
+    return out
+
+
+def may_match(ways: tuple[frozenset[str], ...] | None, seen: set[str] | frozenset[str]) -> bool:
+    """Whether a pattern with these `required_chars` may match in a text of characters `seen`."""
+    return ways is None or any(way <= seen for way in ways)
+
+
+def ways_table(patterns: Iterable[regex.Pattern[str]]) -> tuple[tuple[frozenset[str], int], ...]:
+    """(characters needed, index) for each way of matching of each pattern, in pattern order.
+
+    The indices of the patterns that may match in a text of characters `seen` are
+    those of the rows whose set is `<= seen` (one comprehension: C-speed subset tests);
+    a pattern that may match anywhere has a row with the empty set.
+    """
+    rows: list[tuple[frozenset[str], int]] = []
+    for i, p in enumerate(patterns):
+        ways = required_chars(p.pattern)
+        rows += [(w, i) for w in ways] if ways is not None else [(frozenset(), i)]
+    return tuple(rows)

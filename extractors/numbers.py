@@ -33,6 +33,7 @@ extractor's business. Qualifiers (余, 多, 以上) are the caller's.
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -43,6 +44,7 @@ from govfacts.lexicons import LexiconError, load_table
 
 __all__ = [
     "inside_stop_word",
+    "number_chars",
     "NUMBER_PATTERN",
     "NumberSpan",
     "find_numbers",
@@ -211,6 +213,19 @@ def _grammar() -> _Grammar:
         ordinal_before=frozenset(by_kind["ordinal_before"]),
         vague=frozenset(by_kind["vague"]),
     )
+
+
+@cache
+def number_chars() -> str:
+    """The body of a regex character class holding every character a number surface can
+    hold (a superset): decimal digits, signs and separators, numerals, 点, 分之, 百分之.
+
+    >>> import re; bool(re.fullmatch(f"[{number_chars()}]+", "-1,207.5万")), "元" in number_chars()
+    (True, False)
+    """
+    g = _grammar()
+    chars = {*"-−,.", *g.digits, *g.units, *g.groups, *g.point, *g.fraction, *g.percent}
+    return r"\d" + re.escape("".join(sorted(chars)))
 
 
 def __getattr__(name: str) -> str:

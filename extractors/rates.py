@@ -37,7 +37,7 @@ def extract_rates(doc: Document) -> list[Mention]:
     """Every growth rate and share in `doc`, in document order."""
     text = doc.text
     out: list[Mention] = []
-    for m in grammar.rate_pattern().finditer(text):
+    for m in grammar.scan(grammar.rate_pattern(), grammar.rate_runs(), text):
         start, end = m.span()
         if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
             continue

@@ -126,6 +126,81 @@ def test_grammar_builds_every_pattern() -> None:
     assert grammar.status_blocks().pattern
 
 
+SCAN_TEXTS = [
+    "签约项目52个，总投资52.9亿元，同比增长147.7%",
+    "年产5万吨、装机40千瓦时，三分之一以上",
+    "百分之五十百分之三十，增长1.5倍，三成",
+    "10亿50亿元、10亿-50亿元、3-5亿元、约3000多万元",
+    "亿元以上项目，新加坡元100新加坡元，港元5港元",
+    "A-5%，−3.17%，多元化，许多元素，一、二、三个",
+    "二〇二二年签约一批项目，三位一体，数百家企业，前10名",
+]
+
+
+@pytest.mark.parametrize(
+    "pattern, runs",
+    [
+        (grammar.amount_pattern, grammar.amount_runs),
+        (grammar.count_pattern, grammar.count_runs),
+        (grammar.rate_pattern, grammar.rate_runs),
+    ],
+)
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_scan_gives_the_matches_of_finditer(pattern, runs, text: str) -> None:
+    """The anchored scan finds what a scan of every position finds (an amount's bare 元 aside)."""
+
+    def spans(matches):
+        return [(m.span(), m.groupdict()) for m in matches if "cur" not in m.groupdict() or m["num"] or m["mult"]]
+
+    assert spans(grammar.scan(pattern(), runs(), text)) == spans(pattern().finditer(text))
+
+
+def _case_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    texts = []
+    for path in sorted((Path(__file__).parent / "cases").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            texts.append(case.get("text") or case.get("sentence") or "")
+    return texts
+
+
+def test_required_chars_hold_in_every_match() -> None:
+    """Each lexicon pattern's matches (overlapping too) hold the characters of one of its ways."""
+    patterns = [c.pattern for c in grammar.status_cues()] + [c.pattern for c in grammar.rate_cues()]
+    patterns += [m.pattern for m in grammar.metrics()]
+    texts = _case_texts()
+    checked = 0
+    for p in patterns:
+        ways = grammar.required_chars(p.pattern)
+        for text in texts:
+            for m in p.finditer(text, overlapped=True):
+                assert grammar.may_match(ways, set(m.group())), (p.pattern, m.group())
+                checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    "source, ways",
+    [
+        ("力争", [{"力", "争"}]),
+        ("签约|合同", [{"签", "约"}, {"合", "同"}]),
+        ("(?<!完成[^，。；]{0,10})任务", [{"任", "务"}]),
+        ("(?:新|正在)?对接[^，。；]{0,16}项目", [{"对", "接", "项", "目"}]),
+        ("(?:增长|提高)(?:了)?", [{"增", "长"}, {"提", "高"}]),
+        ("约?", None),  # matches the empty string
+        ("[^，。]{0,3}|的", None),  # one way needs nothing
+        (r"\p{Han}+项目", None),  # syntax the standard parser does not read
+        ("(?i)ab", None),
+    ],
+)
+def test_required_chars(source: str, ways) -> None:
+    found = grammar.required_chars(source)
+    assert (None if found is None else [set(w) for w in found]) == ways
+
+
 # ---------------------------------------------------------------------------
 # Exact lookups, one table per lexicon.
 
