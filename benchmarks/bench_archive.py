@@ -163,7 +163,7 @@ def _profile(archive: Path, n: int) -> dict[str, float]:
 
         return wrapped
 
-    projects.tokens = timing(projects.tokens)
+    projects.word_spans = timing(projects.word_spans)
     mojibake.segment = timing(mojibake.segment)
     raws = [r for r in islice(iter_documents([archive]), n) if not isinstance(r, DocError)]
     shares = dict.fromkeys(("normalize", "segment", "extract", "resolve", "load"), 0.0)
