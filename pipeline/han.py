@@ -13,7 +13,10 @@ times faster) gives the same answers.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from functools import cache
+from itertools import chain
 
 import regex
 
@@ -23,14 +26,20 @@ __all__ = ["HAN_SPAN", "han_code_points", "han_table", "han_class", "is_han"]
 # extensions of plane 3 (checked over all of Unicode for the installed `regex`).
 HAN_SPAN = (0x2E80, 0x40000)
 _HAN = regex.compile(r"\p{Han}")
+_HAN_RUN = regex.compile(r"\p{Han}+")
+_UINT32 = next(code for code in "IL" if array(code).itemsize == 4)  # array type of UTF-32 units
 
 
 @cache
 def han_code_points() -> tuple[int, ...]:
     """The code points of `\\p{Han}`, sorted (one `regex` pass over the span)."""
     lo, hi = HAN_SPAN
-    block = "".join(map(chr, range(lo, hi)))
-    return tuple(lo + m.start() for m in _HAN.finditer(block))
+    # every code point of the span as one string, decoded in one call (3x faster than chr() each)
+    block = array(_UINT32, range(lo, hi)).tobytes().decode(
+        f"utf-32-{sys.byteorder[0]}e", "surrogatepass"
+    )
+    # matched as runs (a few hundred) rather than one match per character (~100k)
+    return tuple(chain.from_iterable(range(lo + m.start(), lo + m.end()) for m in _HAN_RUN.finditer(block)))
 
 
 @cache
