@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 import regex
 from govfacts.lexicons import load_list
 from govfacts.pipeline.aligned import AlignedText
-from govfacts.pipeline.han import han_code_points, is_han
+from govfacts.pipeline.han import class_body, han_code_points, is_han
 from govfacts.pipeline.repairs import (
     PINYIN_LETTERS,
     has_bracket,
@@ -386,7 +386,7 @@ def _run_end(text: str, i: int) -> int:
 def _run_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """`re` classes of the run characters (`_run_table`): a span of them; any other character."""
     table = _run_table()
-    body = _ranges([cp for cp in range(0x10000) if table[cp]])
+    body = class_body([cp for cp in range(0x10000) if table[cp]])
     return re.compile("[" + body + "]*"), re.compile("[^" + body + "]")
 
 
@@ -478,7 +478,7 @@ def _rare_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     lo, hi = _HAN_BLOCKS
     rare = [cp for cp in han_code_points() if lo <= cp < hi and chr(cp) not in common]
     bmp = [cp for cp in rare if cp < 0x10000]
-    return re.compile("[" + _ranges(rare) + "]"), re.compile("[" + _ranges(bmp) + "]")
+    return re.compile("[" + class_body(rare) + "]"), re.compile("[" + class_body(bmp) + "]")
 
 
 def common_han_from_dictionary() -> list[str]:
@@ -497,19 +497,6 @@ def common_han_from_dictionary() -> list[str]:
     common = {ch for ch, f in use.items() if f >= CHAR_USE}
     common |= set(s2t().convert("".join(sorted(common))))
     return sorted(ch for ch in common if is_han(ch))  # only Han characters can be rare
-
-
-def _ranges(code_points: list[int]) -> str:
-    """A character-class body for sorted code points, runs written as ranges."""
-    out: list[str] = []
-    start = prev = code_points[0]
-    for cp in [*code_points[1:], -1]:
-        if cp == prev + 1:
-            prev = cp
-            continue
-        out.append(re.escape(chr(start)) + ("" if start == prev else "-" + re.escape(chr(prev))))
-        start = prev = cp
-    return "".join(out)
 
 
 CHAR_USE = 2000  # summed dictionary frequency below which a character is rare in news
