@@ -13,24 +13,34 @@ times faster) gives the same answers.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
+from collections.abc import Sequence
 from functools import cache
+from itertools import chain
 
 import regex
 
-__all__ = ["HAN_SPAN", "han_code_points", "han_table", "han_class", "is_han"]
+__all__ = ["HAN_SPAN", "han_code_points", "han_table", "han_class", "class_body", "is_han"]
 
 # Every `\p{Han}` character lies in [U+2E80, U+40000): CJK radicals up to the
 # extensions of plane 3 (checked over all of Unicode for the installed `regex`).
 HAN_SPAN = (0x2E80, 0x40000)
 _HAN = regex.compile(r"\p{Han}")
+_HAN_RUN = regex.compile(r"\p{Han}+")
+_UINT32 = next(code for code in "IL" if array(code).itemsize == 4)  # array type of UTF-32 units
 
 
 @cache
 def han_code_points() -> tuple[int, ...]:
     """The code points of `\\p{Han}`, sorted (one `regex` pass over the span)."""
     lo, hi = HAN_SPAN
-    block = "".join(map(chr, range(lo, hi)))
-    return tuple(lo + m.start() for m in _HAN.finditer(block))
+    # every code point of the span as one string, decoded in one call (3x faster than chr() each)
+    block = array(_UINT32, range(lo, hi)).tobytes().decode(
+        f"utf-32-{sys.byteorder[0]}e", "surrogatepass"
+    )
+    # matched as runs (a few hundred) rather than one match per character (~100k)
+    return tuple(chain.from_iterable(range(lo + m.start(), lo + m.end()) for m in _HAN_RUN.finditer(block)))
 
 
 @cache
@@ -47,10 +57,21 @@ def han_table() -> bytes:
 @cache
 def han_class() -> str:
     """The body of a `re` character class (`[...]`) matching exactly the Han characters."""
+    return class_body(han_code_points())
+
+
+def class_body(code_points: Sequence[int]) -> str:
+    """The body of a `re` character class for sorted code points, runs written as ranges.
+
+    `re` compiles a class of a few thousand single characters in ~0.7 s, the same
+    as ranges in ~0.03 s.
+
+    >>> class_body([0x4E00, 0x4E01, 0x4E02, 0x4E05])
+    '一-丂丅'
+    """
     out: list[str] = []
-    cps = han_code_points()
-    start = prev = cps[0]
-    for cp in [*cps[1:], -1]:
+    start = prev = code_points[0]
+    for cp in [*code_points[1:], -1]:
         if cp == prev + 1:
             prev = cp
             continue

@@ -94,3 +94,45 @@ def test_sample_000_broken_lines_are_joined_and_caption_kept():
     assert "全力推动招商引资工作出新出彩" in doc.text
     assert "开年首会将招商引资工作纳入" in doc.text
     assert "王莉在接受市传媒中心记者专访。" in doc.text  # the caption, as its own paragraph
+
+
+def _tool(name: str):
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_t2s_changes_lexicon_matches_opencc_dictionaries():
+    # lexicons/t2s_changes.txt lets detect_script skip OpenCC on Simplified text;
+    # rebuilding it from the installed OpenCC dictionaries must give the same file.
+    from govfacts.lexicons import read_text
+    from govfacts.pipeline.normalize import T2S_CHANGES
+
+    assert read_text(T2S_CHANGES) == _tool("build_t2s_changes").build()
+
+
+def test_t2s_leaves_text_without_a_listed_character_unchanged():
+    # What the skip relies on, checked on the converter itself: every Han character
+    # outside the list, side by side, converts to itself; and the listed single
+    # characters are ones t2s does change (or parts of a changed phrase).
+    from govfacts.lexicons import load_list
+    from govfacts.pipeline.han import han_code_points
+    from govfacts.pipeline.normalize import T2S_CHANGES
+    from govfacts.pipeline.script import t2s
+
+    listed = set(load_list(T2S_CHANGES))
+    rest = "".join(chr(cp) for cp in han_code_points() if chr(cp) not in listed)
+    assert t2s().convert(rest) == rest
+    assert t2s().convert(rest[::-1]) == rest[::-1]
+    changed_alone = sum(t2s().convert(ch) != ch for ch in listed)
+    assert changed_alone >= 0.99 * len(listed)
+
+
+def test_detect_script_skips_opencc_only_when_it_would_change_nothing():
+    assert detect_script("2023年全市签约项目48个。") == "simplified"
+    assert detect_script("") == "simplified"
+    assert detect_script("2023年全市簽約項目48個。") == "traditional"
