@@ -118,6 +118,7 @@ class _Tables:
     run_chars: frozenset[str]
     # Every surface of >= 2 characters (names and stop words) in one automaton: a text is scanned
     # once in compiled code, and Python only looks at the positions where something starts.
+    # A DFA: it scans ~1.6x faster than the default for ~14 MB more memory per process.
     automaton: ahocorasick_rs.AhoCorasick
     run_start: regex.Pattern[str]  # where a run of province abbreviations may start
 
@@ -180,7 +181,7 @@ def _tables() -> _Tables:
     stop_runs = tuple(r["surface"] for r in stops if r["scope"] == "abbrev_run")
     stop_starts = frozenset(r["surface"] for r in stops if r["scope"] == "abbrev_start")
     surfaces = sorted({s for s in (*scan, *stop_names) if len(s) >= 2})
-    automaton = ahocorasick_rs.AhoCorasick(surfaces)
+    automaton = ahocorasick_rs.AhoCorasick(surfaces, implementation=ahocorasick_rs.Implementation.DFA)
     run_start = regex.compile(f"[{regex.escape(''.join(sorted(run_chars)))}]{{2}}")
     return _Tables(
         by_code,
