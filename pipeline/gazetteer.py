@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
+import re
+
 import ahocorasick_rs
 import regex
 
@@ -120,7 +122,9 @@ class _Tables:
     # once in compiled code, and Python only looks at the positions where something starts.
     # A DFA: it scans ~1.6x faster than the default for ~14 MB more memory per process.
     automaton: ahocorasick_rs.AhoCorasick
-    run_start: regex.Pattern[str]  # where a run of province abbreviations may start
+    # where a run of province abbreviations may start: a lookahead, so `finditer` tries every
+    # position (as `overlapped=True` would) in the standard library's faster engine
+    run_start: re.Pattern[str]
 
 
 def _ordered(cands: list[tuple[int, Place]]) -> tuple[Place, ...]:
@@ -182,7 +186,7 @@ def _tables() -> _Tables:
     stop_starts = frozenset(r["surface"] for r in stops if r["scope"] == "abbrev_start")
     surfaces = sorted({s for s in (*scan, *stop_names) if len(s) >= 2})
     automaton = ahocorasick_rs.AhoCorasick(surfaces, implementation=ahocorasick_rs.Implementation.DFA)
-    run_start = regex.compile(f"[{regex.escape(''.join(sorted(run_chars)))}]{{2}}")
+    run_start = re.compile(f"(?=[{re.escape(''.join(sorted(run_chars)))}]{{2}})")
     return _Tables(
         by_code,
         by_surface,
@@ -356,7 +360,7 @@ def find_places(text: str) -> list[PlaceSpan]:
     tables = _tables()
     longest = _longest_at(text, tables)
     starts = set(longest)
-    starts.update(m.start() for m in tables.run_start.finditer(text, overlapped=True))
+    starts.update(m.start() for m in tables.run_start.finditer(text))
     spans: list[PlaceSpan] = []
     i = 0
     for start in sorted(starts):  # nothing can begin anywhere else
