@@ -485,7 +485,14 @@ class _DocState:
         """The places of a string of this document (its title, source organisation, a sentence)."""
         places = self._of_strings.get(s)
         if places is None:
-            places = self._of_strings[s] = _spans(s)
+            for sent in self.doc.sentences[:2]:  # the title and lead sentences are in the text
+                lo, hi = sent.char_start, sent.char_end
+                if hi - lo == len(s) and self.cut_ok(lo, hi) and self.text.startswith(s, lo):
+                    places = _shifted(self.places.within(lo, hi), lo)
+                    break
+            else:
+                places = _spans(s)
+            self._of_strings[s] = places
         return places
 
     def cut_ok(self, lo: int, hi: int) -> bool:
@@ -542,6 +549,17 @@ class _DocState:
         except KeyError:
             f = self._findings[key] = _clause_finding(self, lo, hi, own=own)
             return f
+
+
+def _shifted(spans: list[_Span], lo: int) -> _Places:
+    """`spans` (of a cut the whole text's places hold exactly, from `lo`) as the cut's own places."""
+    out = tuple(
+        _Region(s.char_start - lo, s.char_end - lo, s.surface)
+        if isinstance(s, _Region)
+        else PlaceSpan(s.char_start - lo, s.char_end - lo, s.surface, s.kind, s.places, s.zone)
+        for s in spans
+    )
+    return _Places(out, tuple(s.char_start for s in out))
 
 
 _last_state: _DocState | None = None
