@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
+import re
+
 import ahocorasick_rs
 import regex
 
@@ -118,8 +120,11 @@ class _Tables:
     run_chars: frozenset[str]
     # Every surface of >= 2 characters (names and stop words) in one automaton: a text is scanned
     # once in compiled code, and Python only looks at the positions where something starts.
+    # A DFA: it scans ~1.6x faster than the default for ~14 MB more memory per process.
     automaton: ahocorasick_rs.AhoCorasick
-    run_start: regex.Pattern[str]  # where a run of province abbreviations may start
+    # maximal runs of province-abbreviation characters: a run of 2 or more may start at any
+    # of them but its last (found by the standard library's engine, faster than `regex` here)
+    run_start: re.Pattern[str]
 
 
 def _ordered(cands: list[tuple[int, Place]]) -> tuple[Place, ...]:
@@ -180,8 +185,8 @@ def _tables() -> _Tables:
     stop_runs = tuple(r["surface"] for r in stops if r["scope"] == "abbrev_run")
     stop_starts = frozenset(r["surface"] for r in stops if r["scope"] == "abbrev_start")
     surfaces = sorted({s for s in (*scan, *stop_names) if len(s) >= 2})
-    automaton = ahocorasick_rs.AhoCorasick(surfaces)
-    run_start = regex.compile(f"[{regex.escape(''.join(sorted(run_chars)))}]{{2}}")
+    automaton = ahocorasick_rs.AhoCorasick(surfaces, implementation=ahocorasick_rs.Implementation.DFA)
+    run_start = re.compile(f"[{re.escape(''.join(sorted(run_chars)))}]{{2,}}")
     return _Tables(
         by_code,
         by_surface,
@@ -355,7 +360,7 @@ def find_places(text: str) -> list[PlaceSpan]:
     tables = _tables()
     longest = _longest_at(text, tables)
     starts = set(longest)
-    starts.update(m.start() for m in tables.run_start.finditer(text, overlapped=True))
+    starts.update(i for m in tables.run_start.finditer(text) for i in range(m.start(), m.end() - 1))
     spans: list[PlaceSpan] = []
     i = 0
     for start in sorted(starts):  # nothing can begin anywhere else

@@ -456,6 +456,7 @@ class _DocState:
         "_findings",
         "_sources",
         "_carried",
+        "_read",
     )
 
     def __init__(self, doc: Document) -> None:
@@ -471,6 +472,7 @@ class _DocState:
         self._findings: dict[tuple[int, int, tuple[int, int] | None], _Finding | None] = {}
         self._sources: dict[tuple[int, int, int], str | None] = {}
         self._carried: dict[int, _Unit | None] = {}
+        self._read: dict[tuple[int, int], tuple[int, list[_Group]]] = {}
 
     def for_home(self, home: DocPlace) -> _DocState:
         """This state with `home` as the document's place (what depends on it is recomputed)."""
@@ -479,13 +481,21 @@ class _DocState:
             self._findings.clear()
             self._sources.clear()
             self._carried.clear()
+            self._read.clear()
         return self
 
     def spans_of(self, s: str) -> _Places:
         """The places of a string of this document (its title, source organisation, a sentence)."""
         places = self._of_strings.get(s)
         if places is None:
-            places = self._of_strings[s] = _spans(s)
+            for sent in self.doc.sentences[:2]:  # the title and lead sentences are in the text
+                lo, hi = sent.char_start, sent.char_end
+                if hi - lo == len(s) and self.cut_ok(lo, hi) and self.text.startswith(s, lo):
+                    places = _shifted(self.places.within(lo, hi), lo)
+                    break
+            else:
+                places = _spans(s)
+            self._of_strings[s] = places
         return places
 
     def cut_ok(self, lo: int, hi: int) -> bool:
@@ -532,6 +542,21 @@ class _DocState:
             out = self._clauses[key] = _clauses(self.stops, len(self.text), lo, hi)
         return out
 
+    def read(self, lo: int, hi: int) -> tuple[int, list[_Group]]:
+        """The head position and the groups (with the home city) of the clause `text[lo:hi]`.
+
+        Its finding and its source region both read them: they are found once.
+        """
+        key = (lo, hi)
+        found = self._read.get(key)
+        if found is None:
+            city = self.home.city if self.home else None
+            found = self._read[key] = (
+                _head_pos(self.text, lo, hi, self.places),
+                _groups(self.text, self.places, lo, hi, home=city),
+            )
+        return found
+
     def finding(self, lo: int, hi: int, own: tuple[int, int] | None = None) -> _Finding | None:
         """`_clause_finding` of the clause `text[lo:hi]`, read once."""
         if own is not None and not self.places.any_within(own[0], own[1]):
@@ -542,6 +567,17 @@ class _DocState:
         except KeyError:
             f = self._findings[key] = _clause_finding(self, lo, hi, own=own)
             return f
+
+
+def _shifted(spans: list[_Span], lo: int) -> _Places:
+    """`spans` (of a cut the whole text's places hold exactly, from `lo`) as the cut's own places."""
+    out = tuple(
+        _Region(s.char_start - lo, s.char_end - lo, s.surface)
+        if isinstance(s, _Region)
+        else PlaceSpan(s.char_start - lo, s.char_end - lo, s.surface, s.kind, s.places, s.zone)
+        for s in spans
+    )
+    return _Places(out, tuple(s.char_start for s in out))
 
 
 _last_state: _DocState | None = None
@@ -776,7 +812,7 @@ def _clause_finding(
         and not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi))
     ):
         return None  # no place, no home word, no zone word: nothing below can find one
-    pos = _head_pos(text, lo, hi, spans)
+    pos, groups = st.read(lo, hi)
     city = home.city
     head_home = text.startswith(cues.words["home"], pos)
     units: list[_Unit] = []
@@ -784,7 +820,7 @@ def _clause_finding(
     names_city = False
     foreign: list[tuple[str, _Unit | None]] = []
     each = -1
-    for g in _groups(text, spans, lo, hi, home=city):
+    for g in groups:
         at_head = g.char_start == pos
         modifier = g.char_start > lo and text[g.char_start - 1] == "的"
         in_own = own is not None and own[0] <= g.char_start and g.char_end <= own[1]
@@ -856,8 +892,11 @@ def _source_region(st: _DocState, lo: int, hi: int, city: str | None) -> str | N
     text, spans = st.text, st.places
     if not spans.any_within(lo, hi):
         return None  # no group, no source
-    head = _head_pos(text, lo, hi, spans)
-    for g in _groups(text, spans, lo, hi, home=city):
+    if city != (st.home.city if st.home else None):
+        head, groups = _head_pos(text, lo, hi, spans), _groups(text, spans, lo, hi, home=city)
+    else:
+        head, groups = st.read(lo, hi)
+    for g in groups:
         foreign = [s for s in g.spans if not (city and _in_city(s, city))]
         is_region = all(s.kind in ("region", "abbrev") for s in g.spans)
         counted = not is_region and g.char_start == head and _counted_there(text, g.char_end, hi)

@@ -461,10 +461,13 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     mentions = sorted(mentions, key=lambda m: m.char_start)
     periods = _periods(doc, mentions, times, turns)
     sentences: dict[int, str] = {}  # sentence start → its text, one string for all its mentions
+    starts = context.sentence_starts(doc)
     at = _AT
     out: list[Mention] = []
     for m, (period_start, period_end) in zip(mentions, periods, strict=True):
-        sentence = context.sentence_at(doc, m.char_start)
+        # context.sentence_at: the sentence starting last at or before the mention
+        k = bisect.bisect_right(starts, m.char_start) - 1
+        sentence = doc.sentences[k] if k >= 0 else None
         if sentence is not None and sentence.char_start not in sentences:
             sentences[sentence.char_start] = text[sentence.char_start : sentence.char_end]
         orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
