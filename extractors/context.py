@@ -7,6 +7,7 @@ All functions are pure functions of the text and a span; vocabularies come from
 from __future__ import annotations
 
 import bisect
+import re
 from functools import cache
 
 import regex
@@ -47,8 +48,19 @@ _SIZE_CLASS = regex.compile(
 _LEADING_NUMBERS = regex.compile(r"^[^，。；、]*?[\d〇一二三四五六七八九十百千万亿]+(?:年|月|日|号|个|家|亿元|万元|元|%)+")
 
 
-_STOP = regex.compile(f"[{regex.escape(CLAUSE_STOPS)}]")
-_STOP_BEFORE = regex.compile(f"(?r)[{regex.escape(CLAUSE_STOPS)}]")  # searches leftwards
+# `re` is about twice as fast as `regex` on one character class, and the stops hold
+# no \d or \s (where the two engines differ).
+_STOP = re.compile(f"[{re.escape(CLAUSE_STOPS)}]")
+# The offsets of the stops of the last text asked about: the extract and resolve stages
+# ask for many clauses of one document in turn, so a bisect replaces a leftward search.
+_last_stops: tuple[str, list[int]] = ("", [])
+
+
+def _stops(text: str) -> list[int]:
+    global _last_stops
+    if _last_stops[0] is not text:
+        _last_stops = (text, [m.start() for m in _STOP.finditer(text)])
+    return _last_stops[1]
 
 
 def clause_start(text: str, pos: int, floor: int = 0) -> int:
@@ -59,8 +71,14 @@ def clause_start(text: str, pos: int, floor: int = 0) -> int:
     """
     if pos <= floor:
         return pos
-    m = _STOP_BEFORE.search(text, max(floor, 0), pos)
-    return m.end() if m else max(floor, 0)
+    floor = max(floor, 0)
+    if pos < 0:
+        pos = max(len(text) + pos, 0)  # counts from the end, as in `regex`
+    stops = _stops(text)
+    k = bisect.bisect_left(stops, pos) - 1  # the last stop before pos (pos past the end: the last)
+    if k >= 0 and stops[k] >= floor:
+        return stops[k] + 1
+    return floor
 
 
 def clause_end(text: str, pos: int) -> int:
@@ -69,8 +87,12 @@ def clause_end(text: str, pos: int) -> int:
     >>> clause_end("签约项目52个，总投资10亿元", 2)
     7
     """
-    m = _STOP.search(text, pos)
-    return m.start() if m else max(pos, len(text))
+    if pos < 0:
+        m = _STOP.search(text, max(len(text) + pos, 0))  # a negative pos counts from the end, as in `regex`
+        return m.start() if m else max(pos, len(text))
+    stops = _stops(text)
+    k = bisect.bisect_left(stops, pos)
+    return stops[k] if k < len(stops) else max(pos, len(text))
 
 
 _last_starts: tuple[Document, list[int]] | None = None
