@@ -174,13 +174,11 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
     cues, table = _status_cues()
-    in_sentence = set(text[sentence_start:start])
-    found = dict.fromkeys([i for way, i in table if way <= in_sentence])  # in lexicon order
+    found = table.rows(text, sentence_start, start)  # in lexicon order
     if not found:
         return "actual"  # no cue has its characters before the quantity: most quantities
     c_start = clause_start(text, start, sentence_start)
-    in_clause = set(text[c_start:start])
-    in_clause_found = {i for way, i in table if i in found and way <= in_clause}
+    in_clause_found = set(table.rows(text, c_start, start))  # the clause is in the sentence
     best_pos, best = -1, "actual"
     for i in found:
         cue = cues[i]
@@ -193,11 +191,54 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     return best
 
 
+class _Ways:
+    """The rows of a `grammar.ways_table`, indexed for asking which may match in a window.
+
+    Only the characters some row needs are read from the window (one `re` scan: a set
+    of every character of the window costs more than the rest), and each row is filed
+    under one of its characters (the one fewest rows share), so a window is checked
+    against the rows of the characters it holds, not against all.
+    """
+
+    __slots__ = ("needed", "by_char", "always")
+
+    def __init__(self, table: tuple[tuple[frozenset[str], int], ...]) -> None:
+        share: dict[str, int] = {}
+        for way, _ in table:
+            for c in way:
+                share[c] = share.get(c, 0) + 1
+        by_char: dict[str, list[tuple[int, frozenset[str], int]]] = {}
+        always: list[tuple[int, frozenset[str], int]] = []
+        for pos, (way, i) in enumerate(table):
+            if way:
+                key = min(way, key=lambda c: (share[c], c))
+                by_char.setdefault(key, []).append((pos, way, i))
+            else:
+                always.append((pos, way, i))
+        # A class of literal characters: no \d or \s, so `re` reads it as `regex` would.
+        self.needed = re.compile(f"[{re.escape(''.join(sorted(share)))}]") if share else re.compile("(?!)")
+        self.by_char = {c: tuple(rows) for c, rows in by_char.items()}
+        self.always = tuple(always)
+
+    def rows(self, text: str, lo: int = 0, hi: int | None = None) -> tuple[int, ...]:
+        """The indices whose rows' characters all occur in `text[lo:hi]`, in table order, each
+        once (what `[i for way, i in table if way <= set(text[lo:hi])]` gives, without repeats)."""
+        n = len(text)
+        hi = n if hi is None else hi if hi >= 0 else max(n + hi, 0)  # negatives count from the end, as in slices
+        seen = set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi))
+        by_char = self.by_char
+        hits = [r for c in seen if c in by_char for r in by_char[c] if r[1] <= seen]
+        hits += self.always
+        if len(hits) > 1:
+            hits.sort()
+        return tuple(dict.fromkeys([i for _, _, i in hits]))
+
+
 @cache
-def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], tuple[tuple[frozenset[str], int], ...]]:
+def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], _Ways]:
     """The status cues and the characters their matches need (`grammar.ways_table`)."""
     cues = grammar.status_cues()
-    return cues, grammar.ways_table(c.pattern for c in cues)
+    return cues, _Ways(grammar.ways_table(c.pattern for c in cues))
 
 
 @cache
@@ -253,8 +294,7 @@ def is_size_class(text: str, end: int) -> bool:
 def metric_of(kind: str, subject: str) -> str | None:
     """The canonical metric id of a subject, or None when no lexicon row fits."""
     ranked, table, _ = _metrics_of(kind)
-    seen = set(subject)
-    for k in dict.fromkeys([k for way, k in table if way <= seen]):  # in lexicon order
+    for k in table.rows(subject):  # in lexicon order
         m = ranked[k][1]
         if m.pattern.search(subject):
             return m.id
@@ -278,8 +318,7 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:
             return m.id  # a cue before the number is at distance 0 or more
-    seen = set(before)
-    for k in dict.fromkeys([k for way, k in table if way <= seen]):  # those whose characters are there
+    for k in table.rows(before):  # those whose characters are there
         rank, m = ranked[k]
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
@@ -293,11 +332,11 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
 def _metrics_of(
     kind: str,
 ) -> tuple[
-    tuple[tuple[int, grammar.Metric], ...], tuple[tuple[frozenset[str], int], ...], regex.Pattern[str]
+    tuple[tuple[int, grammar.Metric], ...], _Ways, regex.Pattern[str]
 ]:
     """The metrics that take `kind` with their lexicon rank, the characters their matches
     need (`grammar.ways_table`), and one pattern matching wherever any of them matches
     (group `m<i>` for the i-th, the first that fits)."""
     ranked = tuple((rank, m) for rank, m in enumerate(grammar.metrics()) if kind in m.kinds)
     alternation = "|".join(f"(?P<m{i}>{m.pattern.pattern})" for i, (_, m) in enumerate(ranked))
-    return ranked, grammar.ways_table(m.pattern for _, m in ranked), regex.compile(alternation)
+    return ranked, _Ways(grammar.ways_table(m.pattern for _, m in ranked)), regex.compile(alternation)
