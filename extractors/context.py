@@ -318,8 +318,10 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:
             return m.id  # a cue before the number is at distance 0 or more
-    for k in table.rows(before):  # those whose characters are there
+    for k in table.rows(before):  # those whose characters are there, in lexicon order
         rank, m = ranked[k]
+        if best is not None and best[0] == 0 and best[1] < rank:
+            break  # a cue right before the number, and the rest come later in the lexicon
         hits = list(m.pattern.finditer(before, overlapped=True))
         if hits:
             key = (len(before) - max(h.end() for h in hits), rank, m.id)
