@@ -207,31 +207,33 @@ class _Ways:
         for way, _ in table:
             for c in way:
                 share[c] = share.get(c, 0) + 1
-        by_char: dict[str, list[tuple[int, frozenset[str], int]]] = {}
-        always: list[tuple[int, frozenset[str], int]] = []
-        for pos, (way, i) in enumerate(table):
+        by_char: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        always: set[int] = set()
+        for way, i in table:
             if way:
                 key = min(way, key=lambda c: (share[c], c))
-                by_char.setdefault(key, []).append((pos, way, i))
+                by_char.setdefault(key, []).append((i, way))
             else:
-                always.append((pos, way, i))
+                always.add(i)
         # A class of literal characters: no \d or \s, so `re` reads it as `regex` would.
         self.needed = re.compile(f"[{re.escape(''.join(sorted(share)))}]") if share else re.compile("(?!)")
         self.by_char = {c: tuple(rows) for c, rows in by_char.items()}
-        self.always = tuple(always)
+        self.always = frozenset(always)
 
     def rows(self, text: str, lo: int = 0, hi: int | None = None) -> tuple[int, ...]:
         """The indices whose rows' characters all occur in `text[lo:hi]`, in table order, each
-        once (what `[i for way, i in table if way <= set(text[lo:hi])]` gives, without repeats)."""
+        once (what `[i for way, i in table if way <= set(text[lo:hi])]` gives, without repeats:
+        a table lists its indices in order)."""
         n = len(text)
         hi = n if hi is None else hi if hi >= 0 else max(n + hi, 0)  # negatives count from the end, as in slices
         seen = set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi))
+        if not seen:
+            return tuple(sorted(self.always))
         by_char = self.by_char
-        hits = [r for c in seen if c in by_char for r in by_char[c] if r[1] <= seen]
-        hits += self.always
-        if len(hits) > 1:
-            hits.sort()
-        return tuple(dict.fromkeys([i for _, _, i in hits]))
+        found = {i for c in seen if c in by_char for i, way in by_char[c] if way <= seen}
+        if self.always:
+            found |= self.always
+        return tuple(sorted(found))
 
 
 @cache
