@@ -8,6 +8,7 @@ it qualifies. Period, city and speaker are the resolve stage's business.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -47,13 +48,28 @@ def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
     """
     rank = {k: i for i, k in enumerate(KIND_PRIORITY)}
     kept: list[Mention] = []
-    taken: list[tuple[int, int]] = []
     others = [m for m in mentions if m.kind != "project"]
-    for m in sorted(others, key=lambda m: (-(m.char_end - m.char_start), rank[m.kind], m.char_start)):
-        if any(m.char_start < b and a < m.char_end for a, b in taken):
-            continue
-        kept.append(m)
-        taken.append((m.char_start, m.char_end))
+    # The kept spans do not overlap, so sorted by start they are sorted by end too: the
+    # only one that can overlap a span is the last kept starting before its end (bisect).
+    # An empty span would break that order; none is extracted, but keep the plain scan for it.
+    if any(m.char_start >= m.char_end for m in others):
+        taken: list[tuple[int, int]] = []
+        for m in sorted(others, key=lambda m: (-(m.char_end - m.char_start), rank[m.kind], m.char_start)):
+            if any(m.char_start < b and a < m.char_end for a, b in taken):
+                continue
+            kept.append(m)
+            taken.append((m.char_start, m.char_end))
+    else:
+        starts: list[int] = []
+        ends: list[int] = []
+        for m in sorted(others, key=lambda m: (-(m.char_end - m.char_start), rank[m.kind], m.char_start)):
+            a, b = m.char_start, m.char_end
+            k = bisect.bisect_left(starts, b)
+            if k and ends[k - 1] > a:
+                continue
+            kept.append(m)
+            starts.insert(k, a)
+            ends.insert(k, b)
     kept += [m for m in mentions if m.kind == "project"]
     kept.sort(key=lambda m: (m.char_start, rank[m.kind]))
     return kept

@@ -140,18 +140,20 @@ def _pattern() -> re.Pattern[str]:
     dash = _alt(w["range"])
     lst = _alt(w["list"])
     dayw = f"[{''.join(w['day_word'])}]"
-    starters = {"《", "年", "第", *"0123456789", *numchars}
-    starters |= {
-        x[0]
-        for c in ("cutoff", "rel_year", "rel_day", "first", "half", "full_year", "vague", "blocker")
-        for x in w[c]
-    }
+    base = {"《", "年", "第", *"0123456789", *numchars}
+    words = {x for c in ("cutoff", "rel_year", "rel_day", "first", "half", "full_year", "vague", "blocker") for x in w[c]}
+    starters = base | {x[0] for x in words}
     if not starters.isdisjoint(_SENTENCE_ENDS):
         raise LexiconError(f"{_WORDS}: a word starts with a sentence end ({_SENTENCE_ENDS!r})")
     first = regex.escape("".join(sorted(starters)), special_only=False)
+    # Where a match starts with a word, the text holds the word's first two characters:
+    # 目 (of 目前) is everywhere, 目前 seldom, and each try of the whole pattern is dear.
+    openings = _alt(sorted({x[:2] for x in words if x[0] not in base}))
+    base_chars = regex.escape("".join(sorted(base)), special_only=False)
     return re.compile(
         rf"""
         (?=[{first}])                                     # cheap test: only these can start a match
+        (?=[{base_chars}]|{openings})                     # a finer one: a number, or a word's opening
         (?:
           (?P<title>《[^《》\n]{{1,80}}》)                  # a book or document title: a name
         | (?P<skip>{_alt(w["vague"] + w["blocker"])})     # vague words and look-alikes: dropped,

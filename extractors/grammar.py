@@ -276,9 +276,11 @@ def _runs_before(words: Iterable[str], extra: str = "") -> re.Pattern[str]:
             raise ValueError(f"{w!r} is longer than the anchored scan reaches ({_REACH})")
         rest = [c for c in w if not in_run.match(c)]
         if not rest:
-            return re.compile(f"[{chars}]++")
+            return re.compile(f"[{chars}][{chars}]*+")
         follow.add(rest[0])
-    return re.compile(f"[{chars}]++(?=[{re.escape(''.join(sorted(follow)))}])")
+    # [c][c]*+ is [c]++, but its leading class lets `re` skip to the runs (a possessive
+    # repeat first gives it no character to look for).
+    return re.compile(f"[{chars}][{chars}]*+(?=[{re.escape(''.join(sorted(follow)))}])")
 
 
 @cache
