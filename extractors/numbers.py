@@ -407,7 +407,7 @@ def parse_fraction(s: str) -> tuple[int, int] | None:
     return num, den
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)  # small: filled in the first thousand documents, then flat
 def _parse(s: str) -> Decimal | None:
     """`parse_number`, cached: the same surfaces recur all through a corpus."""
     g = _grammar()
