@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from govfacts.extractors import extract
 from govfacts.pipeline.normalize import normalize

@@ -12,9 +12,7 @@ from decimal import Decimal
 from functools import cache
 
 import regex
-
-from govfacts.extractors import context, grammar
-from govfacts.extractors import numbers
+from govfacts.extractors import context, grammar, numbers
 from govfacts.extractors.numbers import parse_number
 from govfacts.pipeline.records import Document, Mention
 

@@ -11,7 +11,6 @@ import re
 from functools import cache
 
 import regex
-
 from govfacts.extractors import grammar, numbers
 from govfacts.pipeline.records import Document, Sentence
 

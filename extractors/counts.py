@@ -11,7 +11,6 @@ from dataclasses import replace
 from decimal import Decimal
 
 import regex
-
 from govfacts.extractors import context, grammar, numbers
 from govfacts.extractors.numbers import parse_number
 from govfacts.pipeline.records import Document, Mention

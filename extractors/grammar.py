@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import regex
-
 from govfacts.extractors import numbers
 from govfacts.lexicons import load_table
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from functools import cache
 
 import regex
-
 from govfacts.extractors import context, grammar
 from govfacts.extractors.dates import document_time_expressions
 from govfacts.extractors.numbers import parse_number

@@ -20,15 +20,12 @@ Conventions:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
-import re
-
 import ahocorasick_rs
-import regex
-
 from govfacts.lexicons import LexiconError, load_table
 
 __all__ = ["Place", "PlaceSpan", "lookup", "city_of", "find_places", "is_within", "name_chars"]

@@ -32,7 +32,6 @@ from functools import cache
 from typing import Literal
 
 import regex
-
 from govfacts.extractors import context
 from govfacts.lexicons import LexiconError, load_table
 from govfacts.pipeline.gazetteer import (

@@ -13,15 +13,13 @@ it is set for. Size classes and labels have no period.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-
 from functools import cache
 from operator import attrgetter
-from collections.abc import Iterator
 
 import regex
-
 from govfacts.extractors import context, grammar
 from govfacts.extractors.dates import TimeExpr, document_time_expressions
 from govfacts.lexicons import load_table

@@ -25,7 +25,6 @@ import jieba
 import jieba.posseg
 import regex
 import rjieba
-
 from govfacts.lexicons import load_table
 
 __all__ = [

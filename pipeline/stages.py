@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govfacts.extractors import extract
+from govfacts.extractors.projects import project_register
 from govfacts.pipeline.normalize import normalize
 from govfacts.pipeline.read import iter_documents
-from govfacts.extractors.projects import project_register
 from govfacts.pipeline.records import DocError, Document, Mention, Project, RawDocument
 from govfacts.pipeline.resolve import resolve
 

@@ -99,7 +99,7 @@ def main() -> int:
     with gzip.open(args.check, "rt", encoding="utf-8") as f:
         ref = f.read().splitlines()
     bad = 0
-    for i, (a, b) in enumerate(zip(ref, rows)):
+    for a, b in zip(ref, rows, strict=False):  # a count mismatch is reported below
         if a != b:
             bad += 1
             if bad <= 5:
@@ -109,7 +109,7 @@ def main() -> int:
                     if ra[key] != rb.get(key):
                         va, vb = ra[key], rb.get(key)
                         if isinstance(va, list) and isinstance(vb, list):
-                            for x, y in zip(va, vb):
+                            for x, y in zip(va, vb, strict=False):
                                 if x != y:
                                     print(f"  {key}: {x}\n  now: {y}")
                                     break
