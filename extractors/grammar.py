@@ -238,14 +238,18 @@ def count_pattern() -> regex.Pattern[str]:
     )
 
 
+# The units a rate ends with: percent, multiple, tenths (`rate_pattern` and `rate_runs` share them).
+RATE_UNITS = ("%", "倍", "成")
+
+
 @cache
 def rate_pattern() -> regex.Pattern[str]:
     """A percentage, a multiple (倍) or tenths (成)."""
     return regex.compile(
         rf"""
         (?P<pct>百分之)(?P<num>{numbers.NUMBER_PATTERN})        # 百分之五十
-        | (?P<num>[-−]?{numbers.NUMBER_PATTERN})(?P<unit>%|倍)  # 147.7%  -3.17%  2倍
-        | (?P<num>[一二两三四五六七八九十])(?P<unit>成)  # 三成 = 30%
+        | (?P<num>[-−]?{numbers.NUMBER_PATTERN})(?P<unit>{RATE_UNITS[0]}|{RATE_UNITS[1]})  # 147.7% -3.17% 2倍
+        | (?P<num>[一二两三四五六七八九十])(?P<unit>{RATE_UNITS[2]})  # 三成 = 30%
         | (?P<frac>[一二两三四五六七八九十百千]+分之[一二两三四五六七八九十]+)  # 三分之一: a share
         """,
         regex.VERBOSE,
@@ -299,7 +303,8 @@ def rate_runs() -> re.Pattern[str]:
     """The runs of number characters where a rate can start: before %, 倍 or 成, or holding 分之."""
     chars = numbers.number_chars()  # the words are those of `rate_pattern`
     # A leading character class lets `re` skip to the runs; (?<=分)之 finds a 分之 at the run's start too.
-    return re.compile(rf"[{chars}](?:[{chars}]*+(?=[%倍成])|[{chars}]*?(?<=分)之[{chars}]*+)")
+    units = re.escape("".join(RATE_UNITS))
+    return re.compile(rf"[{chars}](?:[{chars}]*+(?=[{units}])|[{chars}]*?(?<=分)之[{chars}]*+)")
 
 
 def scan(pattern: regex.Pattern[str], runs: re.Pattern[str], text: str) -> Iterator[regex.Match[str]]:

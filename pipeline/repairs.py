@@ -117,17 +117,20 @@ def has_bracket(text: str) -> bool:
 _ANY_GLOSS = regex.compile(rf"[(（][{PINYIN_LETTERS}]{{1,7}}[)）]")
 _HSPACE = "[ \\t\\u3000\\u00a0]"
 
+# The label words of a metadata line, both scripts (boilerplate is stripped before t2s).
+_DATE_LABELS = "时间|時間|日期"
+_SOURCE_LABELS = "来源|來源|出处|出處"
 # A metadata line: a publication-date or source label with a value.
 _METADATA = regex.compile(
-    r"""
-    (?:发布|發布|发表|發表|更新|成文)?(?:时间|時間|日期)\s*[:：]\s*\d{4}   # 发布时间:2020-…
-    | (?:信息)?(?:来源|來源|出处|出處)\s*[:：]\s*[^\s:：]                  # 来源: 某某
-    | \d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.*(?:来源|來源)        # 2020-09-23 … 来源
+    rf"""
+    (?:发布|發布|发表|發表|更新|成文)?(?:{_DATE_LABELS})\s*[:：]\s*\d{{4}}  # 发布时间:2020-…
+    | (?:信息)?(?:{_SOURCE_LABELS})\s*[:：]\s*[^\s:：]                  # 来源: 某某
+    | \d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}.*(?:来源|來源)   # 2020-09-23 … 来源
     """,
     regex.VERBOSE,
 )
-# Every alternative of `_METADATA` needs one of these words: lines without them skip it.
-_METADATA_WORDS = re.compile(r"时间|時間|日期|来源|來源|出处|出處")  # literals: `re` is 2x `regex`
+# Every alternative of `_METADATA` needs one of its label words: lines without them skip it.
+_METADATA_WORDS = re.compile(f"{_DATE_LABELS}|{_SOURCE_LABELS}")  # literals: `re` is 2x `regex`
 # Content that must never be deleted as debris: a number with a unit or a full sentence.
 _CONTENT = regex.compile(
     r"""

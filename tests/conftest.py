@@ -59,3 +59,19 @@ def pg_store(pg_url):
 def store(request):
     """The same test on both stores."""
     return request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'duckdb'}_store")
+
+
+@pytest.fixture(scope="session")
+def dev_tool():
+    """A development tool of tools/ (not a package) loaded as a module, by file name."""
+    import importlib.util
+    from pathlib import Path
+
+    def load(name: str):
+        path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

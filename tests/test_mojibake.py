@@ -265,16 +265,10 @@ def test_lost_lead_digit_of_a_year_is_restored():
     assert repair_mojibake(AlignedText.of("共有025个")).text == "共有025个"  # no marker: untouched
 
 
-def test_common_han_lexicon_matches_jieba_dictionary():
+def test_common_han_lexicon_matches_jieba_dictionary(dev_tool):
     # lexicons/mojibake_common_han.txt is generated (tools/build_common_han.py) so that
     # start-up skips loading jieba's dictionary; rebuilding it must give the same file.
-    import importlib.util
-
     from govfacts.lexicons import read_text
     from govfacts.pipeline.mojibake import COMMON_HAN
 
-    tool = Path(__file__).resolve().parents[1] / "tools" / "build_common_han.py"
-    spec = importlib.util.spec_from_file_location("build_common_han", tool)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert read_text(COMMON_HAN) == module.build()
+    assert read_text(COMMON_HAN) == dev_tool("build_common_han").build()
