@@ -83,10 +83,10 @@ def _gbk(ch: str) -> bytes | None:
     return b if len(b) == 2 and b[0] >= 0x81 else None
 
 
-def _char_value(ch: str, in_word: bool) -> float:
-    if in_word:
-        return 1.0
-    return 0.6 * min(1.0, math.log10(word_freq(ch) + 1) / 5)
+def _lone_value(freq: int) -> float:
+    """What a Han character outside any dictionary word adds to a reading, by its frequency
+    (a character inside a word adds 1.0)."""
+    return 0.6 * min(1.0, math.log10(freq + 1) / 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +103,7 @@ class _Reading:
 def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
     simple = t2s().convert(text)
-    freq = tokenizer().FREQ  # word_freq and _char_value inlined: this runs per candidate
-    log10 = math.log10
+    freq = tokenizer().FREQ  # word_freq inlined: this runs per candidate
     total = 0.0
     rare = n = 0
     for word in segment(simple):
@@ -118,7 +117,7 @@ def _read(text: str) -> _Reading:
                 total += 1.0
             else:
                 f = freq.get(ch, 0) or 0
-                total += 0.6 * min(1.0, log10(f + 1) / 5)
+                total += _lone_value(f)
                 rare += f < RARE
     return _Reading(total, rare, n)
 
