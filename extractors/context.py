@@ -15,6 +15,11 @@ from govfacts.extractors import grammar, numbers
 from govfacts.pipeline.records import Document, Sentence
 
 __all__ = [
+    "CLAUSE_STOPS",
+    "CLAUSE_STOP_RE",
+    "clause_stops",
+    "start_after_stop",
+    "end_at_stop",
     "clause_start",
     "clause_end",
     "sentence_at",
@@ -49,17 +54,30 @@ _LEADING_NUMBERS = regex.compile(r"^[^，。；、]*?[\d〇一二三四五六七
 
 # `re` is about twice as fast as `regex` on one character class, and the stops hold
 # no \d or \s (where the two engines differ).
-_STOP = re.compile(f"[{re.escape(CLAUSE_STOPS)}]")
+CLAUSE_STOP_RE = re.compile(f"[{re.escape(CLAUSE_STOPS)}]")
 # The offsets of the stops of the last text asked about: the extract and resolve stages
 # ask for many clauses of one document in turn, so a bisect replaces a leftward search.
 _last_stops: tuple[str, list[int]] = ("", [])
 
 
-def _stops(text: str) -> list[int]:
+def clause_stops(text: str) -> list[int]:
+    """The offsets of `text`'s clause stops, found once per text (a shared list: do not modify)."""
     global _last_stops
     if _last_stops[0] is not text:
-        _last_stops = (text, [m.start() for m in _STOP.finditer(text)])
+        _last_stops = (text, [m.start() for m in CLAUSE_STOP_RE.finditer(text)])
     return _last_stops[1]
+
+
+def start_after_stop(stops: list[int], pos: int, floor: int) -> int:
+    """`clause_start` from a text's `clause_stops`, for 0 <= floor < pos."""
+    k = bisect.bisect_left(stops, pos) - 1  # the last stop before pos (pos past the end: the last)
+    return stops[k] + 1 if k >= 0 and stops[k] >= floor else floor
+
+
+def end_at_stop(stops: list[int], size: int, pos: int) -> int:
+    """`clause_end` from the `clause_stops` of a text of length `size`, for pos >= 0."""
+    k = bisect.bisect_left(stops, pos)
+    return stops[k] if k < len(stops) else max(pos, size)
 
 
 def clause_start(text: str, pos: int, floor: int = 0) -> int:
@@ -73,11 +91,7 @@ def clause_start(text: str, pos: int, floor: int = 0) -> int:
     floor = max(floor, 0)
     if pos < 0:
         pos = max(len(text) + pos, 0)  # counts from the end, as in `regex`
-    stops = _stops(text)
-    k = bisect.bisect_left(stops, pos) - 1  # the last stop before pos (pos past the end: the last)
-    if k >= 0 and stops[k] >= floor:
-        return stops[k] + 1
-    return floor
+    return start_after_stop(clause_stops(text), pos, floor)
 
 
 def clause_end(text: str, pos: int) -> int:
@@ -87,11 +101,9 @@ def clause_end(text: str, pos: int) -> int:
     7
     """
     if pos < 0:
-        m = _STOP.search(text, max(len(text) + pos, 0))  # a negative pos counts from the end, as in `regex`
+        m = CLAUSE_STOP_RE.search(text, max(len(text) + pos, 0))  # a negative pos counts from the end, as in `regex`
         return m.start() if m else max(pos, len(text))
-    stops = _stops(text)
-    k = bisect.bisect_left(stops, pos)
-    return stops[k] if k < len(stops) else max(pos, len(text))
+    return end_at_stop(clause_stops(text), len(text), pos)
 
 
 _last_starts: tuple[Document, list[int]] | None = None

@@ -236,7 +236,6 @@ def _prefilter() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
-_CLAUSE_STOP = re.compile(f"[{re.escape(context.CLAUSE_STOPS)}]")  # as context.clause_end
 
 
 class _Words(NamedTuple):
@@ -274,7 +273,7 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
         m = search(text, start, end)
         while m is not None:
             a = context.clause_start(text, m.start(), start)
-            stop = _CLAUSE_STOP.search(text, m.start(), end)
+            stop = context.CLAUSE_STOP_RE.search(text, m.start(), end)
             b = stop.start() if stop else end
             piece = text[a : b + 1 if b < end else b]
             clauses.append((n, a, len(piece), at))

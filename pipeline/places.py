@@ -462,7 +462,7 @@ class _DocState:
         self.doc = doc
         self.text = doc.text
         self.places = _spans(doc.text)
-        self.stops = [m.start() for m in _STOP.finditer(doc.text)]
+        self.stops = context.clause_stops(doc.text)
         self.sentence_starts = context.sentence_starts(doc)
         self.home: DocPlace | None = None
         self._of_strings: dict[str, _Places] = {}
@@ -524,14 +524,11 @@ class _DocState:
         """`context.clause_start(text, pos, floor)` from the stops found once."""
         if pos <= floor:
             return pos
-        floor = max(floor, 0)
-        i = bisect.bisect_left(self.stops, pos) - 1
-        return self.stops[i] + 1 if i >= 0 and self.stops[i] >= floor else floor
+        return context.start_after_stop(self.stops, pos, max(floor, 0))
 
     def clause_end(self, pos: int) -> int:
         """`context.clause_end(text, pos)` from the stops found once."""
-        i = bisect.bisect_left(self.stops, pos)
-        return self.stops[i] if i < len(self.stops) else max(pos, len(self.text))
+        return context.end_at_stop(self.stops, len(self.text), pos)
 
     def clauses(self, lo: int, hi: int) -> list[tuple[int, int]]:
         """The clauses of `text[lo:hi]` (a sentence) as (start, end) spans."""
@@ -933,9 +930,6 @@ def _clauses(stops: list[int], size: int, lo: int, hi: int) -> list[tuple[int, i
     return out
 
 
-# The clause stops of `context`; the standard library's engine finds a plain character class
-# in a whole document about twice as fast as `regex`.
-_STOP = re.compile(f"[{re.escape(context.CLAUSE_STOPS)}]")
 
 
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:
