@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 CLAUSE_STOPS = "，,；;。！？!?\n：:"
-_LINKS = ("", "为", "是", "达", "达到", "了", "计")
 # match() anchors at the position given; a ^ would only match at the start of the text.
 _NP_AFTER = regex.compile(
     r"[\p{Han}A-Za-z0-9（）()]{1,16}?(?=[，,；;。！？、：:\s的在于和及与等将已正共、]|$)"
@@ -132,14 +131,14 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
     A bound (ge/le) written before or after wins over the approximation an
     infix 余/多 gives.
     """
-    after_words, before_words, infix_words, blocked = _qualifier_tables()
+    after_words, before_words, infix_words, blocked, links = _qualifier_tables()
     after = text[end : end + 3]
     if after.startswith(after_words[0]):
         for w, q in after_words[1]:
             if after.startswith(w):
                 return q
     before = text[max(0, start - 6) : start]
-    for link in _LINKS:  # 约为22.5亿元, 超过了: a linking verb may stand between
+    for link in links:
         if link and not before.endswith(link):
             continue
         head = before[: len(before) - len(link)]
@@ -162,17 +161,19 @@ def _qualifier_tables() -> tuple[
     tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
     dict[str, str],
     dict[str, str],
+    tuple[str, ...],
 ]:
     """The qualifier words after and before a number, longest first (each with the tuple of
     its words, for one `startswith`/`endswith` test that most numbers fail), the infix
-    words, and the characters that block a before-word."""
+    words, the characters that block a before-word, and the linking words (with "")."""
     words = grammar.qualifier_words()
 
     def longest_first(position: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         table = tuple(sorted(words[position].items(), key=lambda kv: -len(kv[0])))
         return tuple(w for w, _ in table), table
 
-    return longest_first("after"), longest_first("before"), words["infix"], grammar.qualifier_not_after()
+    links = ("", *words["link"])  # 约为22.5亿元, 超过了: a linking word may stand between
+    return longest_first("after"), longest_first("before"), words["infix"], grammar.qualifier_not_after(), links
 
 
 def status_of(text: str, start: int, sentence_start: int) -> str:

@@ -87,8 +87,8 @@ def not_counts() -> tuple[str, ...]:
 
 @cache
 def qualifier_words() -> dict[str, dict[str, str]]:
-    """position (before/after/infix) → word → qualifier (approx/ge/le/eq)."""
-    out: dict[str, dict[str, str]] = {"before": {}, "after": {}, "infix": {}}
+    """position (before/after/infix/link) → word → qualifier (approx/ge/le/eq), in file order."""
+    out: dict[str, dict[str, str]] = {"before": {}, "after": {}, "infix": {}, "link": {}}
     for r in load_table("qualifiers.tsv", ("word", "position", "qualifier", "not_after", "note")):
         if r["position"] not in out:
             raise ValueError(f"qualifiers.tsv: unknown position {r['position']!r}")

@@ -39,7 +39,7 @@ VOCABULARIES: dict[str, dict[str, frozenset[str] | str]] = {
         "family": frozenset({"item", "firm", "event", "person", "team", "land", "capacity"})
     },
     "qualifiers.tsv": {
-        "position": frozenset({"before", "after", "infix"}),
+        "position": frozenset({"before", "after", "infix", "link"}),
         "qualifier": frozenset({"eq", "approx", "ge", "le"}),
     },
     "rate_cues.tsv": {"kind": frozenset({"growth", "share"}), "sign": frozenset({"1", "-1"})},
@@ -277,6 +277,8 @@ QUALIFIERS = [
     ("左右", "after", "approx"),
     ("余", "infix", "approx"),
     ("多", "infix", "approx"),
+    ("为", "link", "eq"),
+    ("了", "link", "eq"),
 ]
 
 
