@@ -51,6 +51,8 @@ __all__ = [
     "Fact",
     "NEAR_DUPLICATE_THRESHOLD",
     "fingerprint",
+    "FINGERPRINT_VERSION",
+    "shingle_hash32",
     "similarity",
     "find_duplicates",
     "near_duplicate_pairs",
@@ -77,6 +79,7 @@ NEAR_DUPLICATE_THRESHOLD = (
 )
 NUM_PERM = 128  # MinHash permutations: ±0.04 standard error on the Jaccard estimate
 SCHEME = "affine32"  # datasketch's 32-bit hashing: 8 hex digits per permutation
+FINGERPRINT_VERSION = 2  # 1: SHA-1 of each 3-gram; 2: `shingle_hash32`
 FACT_KINDS = ("amount", "count", "growth", "share")
 # The `mentions` columns `consolidate` reads.
 MENTION_COLUMNS = (
@@ -176,10 +179,12 @@ class Fact:
 def fingerprint(text: str) -> str:
     """MinHash signature (hex, 8 digits per permutation) of the text's character 3-grams.
 
-    The values are datasketch's `MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")`
-    after `update_batch` of the UTF-8 3-grams, bit for bit (a test holds them equal),
-    computed here without datasketch: importing it pulls in scipy (2 s per worker), and
-    its per-shingle Python hashing was most of the load stage's time.
+    Version `FINGERPRINT_VERSION` (2). The values are datasketch's
+    `MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=shingle_hash32)`
+    after `update_batch` of the 3-grams, bit for bit (a test holds them equal), computed
+    here for all 3-grams at once in numpy. Version 1 hashed each 3-gram with SHA-1 in
+    Python, a third of the load stage; stores keep each row's version
+    (`documents.fingerprint_version`) and only compare fingerprints of one version.
 
     >>> len(fingerprint("淮北市签约工业项目322个")) == 8 * NUM_PERM
     True
@@ -188,14 +193,50 @@ def fingerprint(text: str) -> str:
 
     a, b = _permutations()
     flat = _WHITESPACE.sub("", text)
-    shingles = {flat[i : i + 3] for i in range(max(len(flat) - 2, 1))}
-    sha1 = hashlib.sha1
-    # datasketch's sha1_hash32: the first 4 bytes of SHA-1, little-endian.
-    digests = b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in shingles])
-    hv = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32)).reshape(-1, 1)
+    points = np.frombuffer(flat.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    keys = _shingle_keys(points.astype(np.uint64))
+    hv = _fmix32(_fmix64_high32(np.unique(keys)))
     with np.errstate(over="ignore"):  # uint32 arithmetic wraps: that is the modulo 2^32
-        values = (hv * a + b).min(axis=0)
-    return values.astype(">u4").tobytes().hex()
+        # One row per permutation, so each row's minimum reads contiguous memory.
+        values = np.multiply.outer(a, hv)
+        values += b[:, None]
+    return values.min(axis=1).astype(">u4").tobytes().hex()
+
+
+def shingle_hash32(shingle: str) -> int:
+    """The 32-bit hash of one 3-gram (or of the whole text when it is shorter).
+
+    Its code points, 21 bits each, are packed into one 64-bit key (first character
+    highest; missing characters are 0), and the key goes through MurmurHash3's 64-bit
+    finalizer, whose high 32 bits are the hash. `fingerprint` computes the same in numpy.
+    """
+    import numpy as np
+
+    points = np.array([ord(c) for c in shingle], dtype=np.uint64)
+    return int(_fmix64_high32(_shingle_keys(points))[0])
+
+
+def _shingle_keys(points):
+    """64-bit keys of the 3-grams of a code point array (one key for fewer than 3 points)."""
+    import numpy as np
+
+    if len(points) < 3:
+        points = np.concatenate([points, np.zeros(3 - len(points), dtype=np.uint64)])
+    return (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
+
+
+def _fmix64_high32(keys):
+    """MurmurHash3's 64-bit finalizer over uint64 keys; the high 32 bits, as uint32."""
+    import numpy as np
+
+    s = np.uint64(33)
+    with np.errstate(over="ignore"):
+        k = keys ^ (keys >> s)
+        k = k * np.uint64(0xFF51AFD7ED558CCD)
+        k = k ^ (k >> s)
+        k = k * np.uint64(0xC4CEB9FE1A85EC53)
+        k = k ^ (k >> s)
+    return (k >> np.uint64(32)).astype(np.uint32)
 
 
 @cache
@@ -292,14 +333,18 @@ def find_duplicates(
     """doc_id → doc_id of the original it republishes, for every copy (originals absent).
 
     Args:
-        docs: rows with doc_id, content_hash, fingerprint, published.
+        docs: rows with doc_id, content_hash, fingerprint, published, and optionally
+            fingerprint_version (missing or None: 1).
         threshold: estimated Jaccard similarity from which two texts are one story.
     """
     from datasketch import MinHash, MinHashLSH
 
     pairs: list[tuple[str, str]] = []
     by_hash: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    # One index per fingerprint version (a missing version is 1): versions never match.
+    lsh: dict[int, MinHashLSH] = defaultdict(
+        lambda: MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    )
     fps: dict[str, str] = {}
     for d in sorted(docs, key=lambda d: str(d["doc_id"])):
         doc_id, h, fp = str(d["doc_id"]), str(d["content_hash"]), str(d["fingerprint"])
@@ -307,11 +352,12 @@ def find_duplicates(
             pairs.append((by_hash[h], doc_id))
             continue
         by_hash[h] = doc_id
+        index = lsh[int(d.get("fingerprint_version") or 1)]
         mh = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=list(_values(fp)), scheme=SCHEME)
-        for other in lsh.query(mh):
+        for other in index.query(mh):
             if similarity(fp, fps[other]) >= threshold:
                 pairs.append((other, doc_id))
-        lsh.insert(doc_id, mh)
+        index.insert(doc_id, mh)
         fps[doc_id] = fp
     published = {str(d["doc_id"]): d["published"] for d in docs}
     return originals(story_groups(pairs), published)

@@ -319,8 +319,9 @@ class Store:
 
     def create_schema(self) -> None:
         """Create every table of `schema.json` that does not exist yet, and add the nullable
-        columns an older store lacks (documents.text and mentions.speaker_title came later; their
-        old rows keep NULL)."""
+        columns an older store lacks (documents.text, documents.fingerprint_version and
+        mentions.speaker_title came later; their old rows keep NULL, except that the
+        fingerprints of old rows with a text are recomputed in the current version)."""
         with self.engine.begin() as conn:
             for table in TABLES:
                 conn.execute(sa.text(_ddl(table)))
@@ -334,6 +335,34 @@ class Store:
                                 f"{SQL_TYPES[c['type']]}"
                             )
                         )
+                        if c["name"] == "fingerprint_version":
+                            self._refingerprint(conn)
+
+    @staticmethod
+    def _refingerprint(conn: sa.Connection) -> None:
+        """Recompute, in the current version, the fingerprints of rows that have a text."""
+        last = ""
+        update = sa.text(
+            'UPDATE "documents" SET fingerprint = :fp, fingerprint_version = :v WHERE doc_id = :d'
+        )
+        while True:
+            batch = conn.execute(
+                sa.text(
+                    'SELECT doc_id, text FROM "documents" WHERE doc_id > :last '
+                    "AND text IS NOT NULL ORDER BY doc_id LIMIT 1000"
+                ),
+                {"last": last},
+            ).all()
+            if not batch:
+                return
+            conn.execute(
+                update,
+                [
+                    {"d": d, "fp": facts_mod.fingerprint(t), "v": facts_mod.FINGERPRINT_VERSION}
+                    for d, t in batch
+                ],
+            )
+            last = batch[-1][0]
 
     # --- loading ---------------------------------------------------------------------
 
@@ -523,6 +552,7 @@ class Store:
             "processed_at": (now or datetime.now(UTC)).replace(tzinfo=None),
             "pipeline_version": __version__,
             "fingerprint": facts_mod.fingerprint(doc.text),
+            "fingerprint_version": facts_mod.FINGERPRINT_VERSION,
             "duplicate_of": owner,
             "text": doc.text,
         }
@@ -718,8 +748,9 @@ class Store:
         import numpy as np
 
         reps_sql = (
-            'SELECT doc_id, fingerprint FROM "documents" WHERE doc_id IN '
-            '(SELECT MIN(doc_id) FROM "documents" GROUP BY content_hash) ORDER BY doc_id'
+            'SELECT doc_id, fingerprint, COALESCE(fingerprint_version, 1) FROM "documents" '
+            'WHERE doc_id IN (SELECT MIN(doc_id) FROM "documents" GROUP BY content_hash) '
+            "ORDER BY doc_id"
         )
         copies_sql = """
             SELECT doc_id, content_hash FROM "documents" WHERE content_hash IN
@@ -731,13 +762,21 @@ class Store:
             ).scalar_one()
             ids: list[str] = []
             values = np.zeros((n, facts_mod.NUM_PERM), dtype=np.uint32)
-            for doc_id, fp in conn.execute(sa.text(reps_sql)):
+            versions = np.zeros(n, dtype=np.int64)
+            for doc_id, fp, version in conn.execute(sa.text(reps_sql)):
                 values[len(ids)] = facts_mod.hash_values(fp)
+                versions[len(ids)] = version
                 ids.append(doc_id)
             by_hash: dict[str, list[str]] = defaultdict(list)
             for doc_id, h in conn.execute(sa.text(copies_sql)):
                 by_hash[h].append(doc_id)
-        pairs = [(ids[i], ids[j]) for i, j in facts_mod.near_duplicate_pairs(values[: len(ids)])]
+        pairs = []
+        for version in np.unique(versions[: len(ids)]):  # fingerprints of two versions never match
+            rows = np.flatnonzero(versions[: len(ids)] == version)
+            pairs += [
+                (ids[rows[i]], ids[rows[j]])
+                for i, j in facts_mod.near_duplicate_pairs(values[rows])
+            ]
         pairs += [(m[0], d) for m in map(sorted, by_hash.values()) for d in m[1:]]
         groups = facts_mod.story_groups(pairs)
         members = sorted(d for g in groups for d in g)
