@@ -293,7 +293,9 @@ def hash_values(fp: str):
 PAIR_CHUNK = 200_000  # candidate pairs compared at once
 
 
-def near_duplicate_pairs(values, *, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> Iterator[tuple[int, int]]:
+def near_duplicate_pairs(
+    values, *, threshold: float = NEAR_DUPLICATE_THRESHOLD
+) -> Iterator[tuple[int, int]]:
     """Row pairs (i < j) of a MinHash matrix that datasketch's LSH would join at `threshold`.
 
     A pair is a candidate when some band (`lsh_bands`) of its rows is equal, and it is
@@ -444,7 +446,10 @@ def consolidate_sorted(
 
 def _eligible(m: Mapping[str, object]) -> bool:
     return (
-        m["role"] == "fact" and bool(m["metric"]) and m["value"] is not None and m["kind"] in FACT_KINDS
+        m["role"] == "fact"
+        and bool(m["metric"])
+        and m["value"] is not None
+        and m["kind"] in FACT_KINDS
     )
 
 

@@ -169,7 +169,9 @@ def _arrow_schema(table: str, names: Sequence[str]):
     import pyarrow as pa
 
     types = _arrow_types()
-    spec = _STAGING.get(table) or {c["name"]: c["type"] for c in schema()["tables"][table]["columns"]}
+    spec = _STAGING.get(table) or {
+        c["name"]: c["type"] for c in schema()["tables"][table]["columns"]
+    }
     declared = {name: types[kind] for name, kind in spec.items()}
     return pa.schema([(n, declared.get(n, types["decimal"])) for n in names])
 
@@ -271,7 +273,9 @@ class LoadSummary:
 # Mentions that enter the facts (consolidation rule 1; the kind is checked in Python).
 _FACT_MENTION = "role = :role AND metric IS NOT NULL AND value IS NOT NULL"
 INSERT_ROWS = 10_000  # rows per bulk insert of the facts rebuild
-DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
+DUCKDB_MEMORY_LIMIT = (
+    "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
+)
 
 
 class Store:
@@ -448,7 +452,11 @@ class Store:
         with self.engine.begin() as conn:
             for table, col, values in (
                 ("errors", "doc_id", ids),
-                ("mentions", "content_hash", hashes),  # leftovers of an earlier forced or failed state
+                (
+                    "mentions",
+                    "content_hash",
+                    hashes,
+                ),  # leftovers of an earlier forced or failed state
                 ("projects", "content_hash", hashes),
             ):
                 stmt = sa.text(f"DELETE FROM {_q(table)} WHERE {_q(col)} IN :v").bindparams(
@@ -458,8 +466,12 @@ class Store:
                     conn.execute(stmt, {"v": values[k : k + 1000]})
             docs = [{**p.document, "processed_at": at, "duplicate_of": None} for p in rows]
             _insert_many(conn, "documents", _columns("documents"), docs)
-            _insert_many(conn, "mentions", _columns("mentions"), [m for p in rows for m in p.mentions])
-            _insert_many(conn, "projects", _columns("projects"), [x for p in rows for x in p.projects])
+            _insert_many(
+                conn, "mentions", _columns("mentions"), [m for p in rows for m in p.mentions]
+            )
+            _insert_many(
+                conn, "projects", _columns("projects"), [x for p in rows for x in p.projects]
+            )
 
     def load(self, processed, *, force: bool = False, now: datetime | None = None) -> Outcome:
         """Load one processed document atomically; raises (and rolls back) on any failure.
@@ -709,9 +721,7 @@ class Store:
         return [dict(r._mapping) for r in result]
 
     @staticmethod
-    def _pivot_city_period(
-        conn: sa.Connection, names: list[str], cities: list[str | None]
-    ) -> None:
+    def _pivot_city_period(conn: sa.Connection, names: list[str], cities: list[str | None]) -> None:
         """Recreate `city_period` with `names` as metric columns from the staged cells.
 
         City by city in Python: a GROUP BY over the whole view with one aggregate per
@@ -825,7 +835,9 @@ class Store:
         import pyarrow as pa
 
         names = self.columns(table)
-        return pa.Table.from_pylist(_six_places(self.rows(table), names), schema=_arrow_schema(table, names))
+        return pa.Table.from_pylist(
+            _six_places(self.rows(table), names), schema=_arrow_schema(table, names)
+        )
 
     def iter_batches(self, table: str, size: int = 5_000) -> Iterator[list[dict[str, object]]]:
         """A table in key order, `size` rows at a time, streamed from the database.
@@ -909,10 +921,16 @@ def export_tables(store: Store, out_dir: Path, fmt: str) -> list[Path]:
         names = store.columns(table)
         arrow_schema = _arrow_schema(table, names)
         path = out_dir / f"{table}.{fmt}"
-        writer = pcsv.CSVWriter(path, arrow_schema) if fmt == "csv" else pq.ParquetWriter(path, arrow_schema)
+        writer = (
+            pcsv.CSVWriter(path, arrow_schema)
+            if fmt == "csv"
+            else pq.ParquetWriter(path, arrow_schema)
+        )
         with writer:
             for batch in store.iter_batches(table, EXPORT_BATCH.get(table, 5_000)):
-                writer.write_table(pa.Table.from_pylist(_six_places(batch, names), schema=arrow_schema))
+                writer.write_table(
+                    pa.Table.from_pylist(_six_places(batch, names), schema=arrow_schema)
+                )
         written.append(path)
     if fmt == "csv":
         path = out_dir / "schema.json"

@@ -304,7 +304,8 @@ def _murmur_fmix64_high32(shingle: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "shingle", ["", "淮", "淮北", "淮北市", "322", "亿元。", "🙂ab", "\U0010ffff\U0010ffff\U0010ffff"]
+    "shingle",
+    ["", "淮", "淮北", "淮北市", "322", "亿元。", "🙂ab", "\U0010ffff\U0010ffff\U0010ffff"],
 )
 def test_shingle_hash32_is_murmur3_finalizer_of_packed_code_points(shingle):
     assert F.shingle_hash32(shingle) == _murmur_fmix64_high32(shingle)
@@ -429,8 +430,12 @@ def test_store_from_before_fingerprint_version_2_is_migrated_on_opening(store, c
                 sa.text('UPDATE "documents" SET fingerprint = :fp WHERE doc_id = :d'),
                 {"fp": _sha1_fingerprint(text), "d": doc_id},
             )
-        conn.execute(sa.text('UPDATE "documents" SET text = NULL WHERE doc_id = \'republished_000\''))
-    old_rows = store.rows("documents", columns=("doc_id", "content_hash", "fingerprint", "published"))
+        conn.execute(
+            sa.text("UPDATE \"documents\" SET text = NULL WHERE doc_id = 'republished_000'")
+        )
+    old_rows = store.rows(
+        "documents", columns=("doc_id", "content_hash", "fingerprint", "published")
+    )
     assert F.find_duplicates(old_rows) == {"republished_000": original.document.doc_id}
     url = store.url.render_as_string(hide_password=False)
     store.close()
@@ -751,8 +756,13 @@ def test_store_finds_the_same_copies_as_the_reference(store, corpus_items):
     def copy(doc_id, of, text, published=None):
         raw = by_id[of]
         return process(
-            RawDocument(doc_id=doc_id, text=text(raw.text), source="test/copy.txt",
-                        city=raw.city, published=published)
+            RawDocument(
+                doc_id=doc_id,
+                text=text(raw.text),
+                source="test/copy.txt",
+                city=raw.city,
+                published=published,
+            )
         )
 
     store.load_all(corpus_items)
@@ -787,14 +797,17 @@ def test_near_duplicate_pairs_are_the_lsh_pairs(corpus_texts):
     rng = random.Random(11)
     sentences = [s for t in corpus_texts.values() for s in t.split("。") if len(s) > 8]
     # 240 texts of 3-8 sentences from a small pool: many share bands, some are near copies
-    texts = [
-        "。".join(rng.sample(sentences[:40], rng.randint(3, 8))) for _ in range(240)
-    ]
+    texts = ["。".join(rng.sample(sentences[:40], rng.randint(3, 8))) for _ in range(240)]
     fps = [F.fingerprint(t) for t in texts]
     lsh = MinHashLSH(threshold=F.NEAR_DUPLICATE_THRESHOLD, num_perm=F.NUM_PERM)
     expected = set()
     for j, fp in enumerate(fps):
-        mh = MinHash(num_perm=F.NUM_PERM, seed=1, hashvalues=F.hash_values(fp).astype(np.uint64), scheme=F.SCHEME)
+        mh = MinHash(
+            num_perm=F.NUM_PERM,
+            seed=1,
+            hashvalues=F.hash_values(fp).astype(np.uint64),
+            scheme=F.SCHEME,
+        )
         for i in lsh.query(mh):
             if F.similarity(fps[i], fp) >= F.NEAR_DUPLICATE_THRESHOLD:
                 expected.add((i, j))
