@@ -195,7 +195,8 @@ def fingerprint(text: str) -> str:
     flat = _WHITESPACE.sub("", text)
     points = np.frombuffer(flat.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     keys = _shingle_keys(points.astype(np.uint64))
-    hv = _fmix32(_fmix64_high32(np.unique(keys)))
+    # Repeated 3-grams are kept: they cannot change a minimum, and deduplicating costs more.
+    hv = _fmix32(_fmix64_high32(keys))
     with np.errstate(over="ignore"):  # uint32 arithmetic wraps: that is the modulo 2^32
         # One row per permutation, so each row's minimum reads contiguous memory.
         values = np.multiply.outer(a, hv)
