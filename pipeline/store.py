@@ -219,9 +219,8 @@ def _insert_many(
             sa.text(f'INSERT INTO {_q(table)} ({names}) SELECT {names} FROM "_govfacts_rows"')
         )
     finally:
-        with contextlib.suppress(
-            Exception
-        ):  # an aborted transaction refuses it; the rollback drops the view
+        # An aborted transaction refuses it; the rollback drops the view.
+        with contextlib.suppress(Exception):
             raw.unregister("_govfacts_rows")
 
 
@@ -273,9 +272,8 @@ class LoadSummary:
 # Mentions that enter the facts (consolidation rule 1; the kind is checked in Python).
 _FACT_MENTION = "role = :role AND metric IS NOT NULL AND value IS NOT NULL"
 INSERT_ROWS = 10_000  # rows per bulk insert of the facts rebuild
-DUCKDB_MEMORY_LIMIT = (
-    "256MB"  # DuckDB evicts and spills beyond it: RSS stays flat as the store grows
-)
+# DuckDB evicts and spills beyond it: RSS stays flat as the store grows.
+DUCKDB_MEMORY_LIMIT = "256MB"
 
 
 class Store:
@@ -450,13 +448,10 @@ class Store:
         hashes = [p.content_hash for p in rows]
         at = (now or datetime.now(UTC)).replace(tzinfo=None)
         with self.engine.begin() as conn:
+            # Leftovers of an earlier forced or failed state.
             for table, col, values in (
                 ("errors", "doc_id", ids),
-                (
-                    "mentions",
-                    "content_hash",
-                    hashes,
-                ),  # leftovers of an earlier forced or failed state
+                ("mentions", "content_hash", hashes),
                 ("projects", "content_hash", hashes),
             ):
                 stmt = sa.text(f"DELETE FROM {_q(table)} WHERE {_q(col)} IN :v").bindparams(
