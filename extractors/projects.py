@@ -325,6 +325,8 @@ class _Stage(NamedTuple):
 
 
 def _is_punct(word: str) -> bool:
+    if word[0].isalnum():
+        return False  # most words: a Han, Latin or digit first character
     return not any(map(str.isalnum, word)) and not _ALLOWED_MARKS.issuperset(word)
 
 
@@ -337,28 +339,38 @@ def _is_number(word: str) -> bool:
     return not _NUMBER_CHARS.isdisjoint(word) and tag_of(word) in _NUMBER_TAGS
 
 
-def _is_stop(word: str) -> bool:
-    """A word the left boundary of a name never crosses."""
-    if word in _roles()["stop"] or _is_punct(word):
-        return True
-    if word == "暨":
-        return True  # 论坛暨签约仪式: two events, not one name
-    if word.endswith("项目"):
-        return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
-    pos = tag_of(word)
-    if pos.startswith(("u", "p", "r")):
-        return True
-    return pos == "v" and word in stage_words()
-
-
 _PLAIN, _NUMBER, _STOP = 0, 1, 2  # what a word is to the left boundary of a name
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    """Words the left boundary never crosses, whatever their tag."""
+    # 论坛暨签约仪式: two events, not one name
+    return _roles()["stop"] | {"暨"}
+
+
 def _word_class(word: str) -> int:
-    """_NUMBER, _STOP or _PLAIN (a word that may stand inside a name)."""
-    if _is_number(word):
-        return _NUMBER
-    return _STOP if _is_stop(word) else _PLAIN
+    """_NUMBER, _STOP or _PLAIN (a word that may stand inside a name).
+
+    A number: `_is_number`. A stop: a stop word, punctuation, a word ending in 项目 (首个百亿元
+    工业项目金浦…项目: a name starts after the class before it), a particle, preposition or
+    pronoun, a stage verb. The tag is looked up once, and only when a test needs it.
+    """
+    tag = None
+    if _LATIN.isdisjoint(word):
+        if any(map(str.isdigit, word)):
+            return _NUMBER
+        if not _NUMBER_CHARS.isdisjoint(word):
+            tag = tag_of(word)
+            if tag in _NUMBER_TAGS:
+                return _NUMBER
+    if word in _stop_words() or word.endswith("项目") or _is_punct(word):
+        return _STOP
+    if tag is None:
+        tag = tag_of(word)
+    if tag[0] in "upr":
+        return _STOP
+    return _STOP if tag == "v" and word in stage_words() else _PLAIN
 
 
 def _class_of(ws: _Words, word: str) -> int:
@@ -387,13 +399,15 @@ def _head_of(word: str) -> tuple[str, str] | None:
 def _left_boundary(ws: _Words, i: int, floor: int) -> int:
     """Start of the name whose last word is word `i`, not before character `floor`."""
     capacity = _roles()["capacity"]
-    words, starts = ws.words, ws.starts
+    words, starts, classes = ws.words, ws.starts, ws.classes
     start = starts[i]
     too_far = ws.ends[i] - _MAX_NAME  # a word starting before this makes the name too long
     k = i - 1
     while k >= 0 and starts[k] >= floor:
         word = words[k]
-        c = _class_of(ws, word)
+        c = classes.get(word)  # `_class_of`, inline: it runs once per word looked at
+        if c is None:
+            c = classes[word] = _word_class(word)
         if c == _NUMBER:
             j = k
             while j - 1 >= 0 and _class_of(ws, words[j - 1]) == _NUMBER:
@@ -438,6 +452,12 @@ def _phrase_goes_on() -> tuple[str, ...]:
     return tuple(roles["follower"] | roles["part"] | _generic()["future"])
 
 
+@cache
+def _stage_firsts() -> frozenset[str]:
+    """The first characters of the stage words: a stage pattern match starts with one."""
+    return frozenset(w[0] for w in stage_words())
+
+
 def _np_ends(text: str, ws: _Words, i: int) -> bool:
     """Whether the head word `i` ends a noun phrase (not 项目领导, 项目履约率)."""
     words = ws.words
@@ -445,12 +465,17 @@ def _np_ends(text: str, ws: _Words, i: int) -> bool:
         return True  # nothing or punctuation follows (no stage word, no noun)
     end = ws.ends[i]
     rest = text[end : end + 6]
-    if rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
+    if rest.startswith(_phrase_goes_on()) or (
+        rest[:1] in _stage_firsts() and _stage_pattern().match(rest)
+    ):
         return True
     nxt = words[i + 1]
     if nxt in stage_words() and not _stage_pattern().match(text, ws.starts[i + 1]):
         return False  # 项目签约仪式: a noun compound
-    if nxt in _roles()["stop"] or _is_number(nxt):
+    if nxt in _roles()["stop"]:
+        return True
+    c = ws.classes.get(nxt)  # known when a name's left boundary has looked at it
+    if c == _NUMBER or (c is None and _is_number(nxt)):
         return True
     pos = tag_of(nxt)
     return not (pos.startswith("n") or pos in ("vn", "j", "l", "eng", "zg"))
@@ -461,12 +486,14 @@ def _headed(text: str, ws: _Words, floor: int) -> list[_Candidate]:
     parts = tuple(_roles()["part"])
     head_ends = _head_ends()
     out: list[_Candidate] = []
-    words = ws.words
-    for i in [i for i, word in enumerate(words) if word[-1] in head_ends]:
-        head = _head_of(words[i])
+    words, ends = ws.words, ws.ends
+    for i, word in enumerate(words):
+        if word[-1] not in head_ends:
+            continue
+        head = _head_of(word)
         if head is None or head[1] != "head" or not _np_ends(text, ws, i):
             continue
-        end = ws.ends[i]
+        end = ends[i]
         if text.endswith(parts, 0, end):
             continue  # …基地主体工程: the part, not a name
         start = _balanced_start(text, _left_boundary(ws, i, floor), end)
