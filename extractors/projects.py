@@ -249,6 +249,7 @@ class _Words(NamedTuple):
     starts: list[int]
     ends: list[int]
     classes: dict[str, int]  # word → `_word_class`, shared by a document's sentences
+    heads: list[int]  # the words ending in a head or platform word's last character
 
 
 # Ends a clause cut without its stop (a sentence ending in none) as a stop would: a word alone.
@@ -265,18 +266,24 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
     words; a head word holds no clause stop, so each match lies in one clause.
     """
     search = _prefilter().search
+    stops = context.clause_stops(text)
+    n_stops = len(stops)
     pieces: list[str] = []
-    clauses: list[tuple[int, int, int, int]] = []  # (sentence, start, length, where in pieces)
+    runs: list[list[int]] = []  # [sentence, start, length, where in pieces]: adjacent clauses
     at = 0
     for n, sent in enumerate(sentences):
         start, end = sent.char_start, sent.char_end
         m = search(text, start, end)
         while m is not None:
-            a = context.clause_start(text, m.start(), start)
-            stop = context.CLAUSE_STOP_RE.search(text, m.start(), end)
-            b = stop.start() if stop else end
+            # the clause's bounds from the stops around the match (`context.clause_start`)
+            k = bisect_left(stops, m.start())
+            a = stops[k - 1] + 1 if k and stops[k - 1] >= start else start
+            b = stops[k] if k < n_stops and stops[k] < end else end
             piece = text[a : b + 1 if b < end else b]
-            clauses.append((n, a, len(piece), at))
+            if runs and runs[-1][0] == n and runs[-1][1] + runs[-1][2] == a:
+                runs[-1][2] += len(piece)  # right after the last clause: one run, one shift
+            else:
+                runs.append([n, a, len(piece), at])
             pieces.append(piece)
             at += len(piece)
             if b >= end:
@@ -286,21 +293,44 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
             else:
                 m = search(text, b + 1, end)
     classes: dict[str, int] = {}
-    out = [_Words([], [], [], classes)] * len(sentences)  # one empty for the sentences without
-    if not clauses:
+    out = [_Words([], [], [], classes, [])] * len(sentences)  # one empty for the sentences without
+    if not runs:
         return out
-    words, bounds = word_spans("".join(pieces))
-    ws, last_n = out[0], -1
-    for n, a, length, at in clauses:
+    cut = "".join(pieces)
+    words, bounds = word_spans(cut)
+    # The words ending in a head word's last character, found from where those characters
+    # stand (a few per clause) rather than by testing every word.
+    heads: list[int] = []
+    for m in _head_end_chars().finditer(cut):
+        j = bisect_left(bounds, m.end())
+        if bounds[j] == m.end():  # (bounds end with len(cut), so j is in range)
+            heads.append(j - 1)
+    h, n_heads = 0, len(heads)
+    last_n = -1
+    ws = out[0]
+    for n, a, length, at in runs:
         first = bisect_left(bounds, at)
         last = bisect_left(bounds, at + length, first)
         shift = (a - at).__add__  # from the string cut to the text
-        if n != last_n:
-            ws, last_n = _Words([], [], [], classes), n
-            out[n] = ws
-        ws.words.extend(words[first:last])
-        ws.starts.extend(map(shift, bounds[first:last]))
-        ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
+        hi = h
+        while hi < n_heads and heads[hi] < last:
+            hi += 1
+        if n != last_n:  # a sentence's first run: its lists are slices
+            ws = out[n] = _Words(
+                words[first:last],
+                list(map(shift, bounds[first:last])),
+                list(map(shift, bounds[first + 1 : last + 1])),
+                classes,
+                [k - first for k in heads[h:hi]],
+            )
+            last_n = n
+        else:
+            base = len(ws.words) - first  # from an index of `words` to one of `ws.words`
+            ws.heads.extend([k + base for k in heads[h:hi]])
+            ws.words.extend(words[first:last])
+            ws.starts.extend(map(shift, bounds[first:last]))
+            ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
+        h = hi
     return out
 
 
@@ -385,6 +415,12 @@ def _class_of(ws: _Words, word: str) -> int:
 def _head_ends() -> frozenset[str]:
     """The last characters of the head and platform words: other words end no name."""
     return frozenset(w[-1] for w, _ in _heads_by_length())
+
+
+@cache
+def _head_end_chars() -> re.Pattern[str]:
+    """One of `_head_ends`."""
+    return re.compile(f"[{re.escape(''.join(sorted(_head_ends())))}]")
 
 
 @lru_cache(maxsize=65536)  # words repeat: look each up once
@@ -484,13 +520,10 @@ def _np_ends(text: str, ws: _Words, i: int) -> bool:
 def _headed(text: str, ws: _Words, floor: int) -> list[_Candidate]:
     """Names ending in a head word at the end of a noun phrase."""
     parts = tuple(_roles()["part"])
-    head_ends = _head_ends()
     out: list[_Candidate] = []
     words, ends = ws.words, ws.ends
-    for i, word in enumerate(words):
-        if word[-1] not in head_ends:
-            continue
-        head = _head_of(word)
+    for i in ws.heads:
+        head = _head_of(words[i])
         if head is None or head[1] != "head" or not _np_ends(text, ws, i):
             continue
         end = ends[i]
