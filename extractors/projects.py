@@ -862,6 +862,7 @@ def extract_projects(doc: Document) -> list[Mention]:
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
     places = _place_finder()
+    named: dict[str, bool] = {}
     # (the mention's fields but its period, where its period is read, stage is an event)
     found: list[tuple[dict[str, Any], int, bool]] = []
     for sent, ws in zip(doc.sentences, _head_clause_words(text, doc.sentences), strict=True):
@@ -869,7 +870,7 @@ def extract_projects(doc: Document) -> list[Mention]:
         if not ws.words:
             continue
         cands = _merge(_listed(text, ws, s_start, s_end), _headed(text, ws, s_start))
-        kept = [c for c in cands if _is_name(text, ws, c, places)]
+        kept = [c for c in cands if _is_name(text, ws, c, places, named)]
         staged = []
         for k, cand in enumerate(kept):
             nxt = kept[k + 1].item_start if k + 1 < len(kept) else s_end
@@ -886,16 +887,11 @@ def extract_projects(doc: Document) -> list[Mention]:
             ):
                 staged[k][1], staged[k][2] = staged[k + 1][1], staged[k + 1][2]
         for cand, stage, how, inv in staged:
-            opens = bool(
-                _CLAUSE_OPENING.match(
-                    text[context.clause_start(text, cand.item_start, s_start) : cand.item_start]
-                )
-            )
             if not (
                 how in ("local", "planned")
                 or inv is not None
                 or cand.in_list
-                or (how == "parent" and opens)
+                or (how == "parent" and _opens_clause(text, cand.item_start, s_start))
             ):
                 continue  # nothing says one project is meant
             fields = _mention_fields(doc, cand, text[cand.start : cand.end], stage, inv, places)
@@ -906,18 +902,34 @@ def extract_projects(doc: Document) -> list[Mention]:
     return _with_periods(doc, found)
 
 
+def _opens_clause(text: str, pos: int, s_start: int) -> bool:
+    """Whether a name at `pos` is its clause's subject (only an opening word before it)."""
+    return bool(_CLAUSE_OPENING.match(text[context.clause_start(text, pos, s_start) : pos]))
+
+
 _LIST_NUMBER = regex.compile(r"[一二三四五六七八九十]是|是")  # 三是项目落地: a list number
 
 
-def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
-    """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
+def _is_name(
+    text: str, ws: _Words, cand: _Candidate, places: _Places, named: dict[str, bool]
+) -> bool:
+    """Whether a candidate can be a name: no zone, counted class, generic class or slogan.
+
+    `named` keeps a document's answers of `_may_name` (a name recurs, 重点项目 most).
+    """
     name = text[cand.start : cand.end]
+    ok = named.get(name)
+    if ok is None:
+        ok = named[name] = _may_name(name, places)
+    if not ok or _counted(text, cand):
+        return False
+    return cand.in_list or not (_verb_object(ws, cand) or _quoted(text, cand))
+
+
+def _may_name(name: str, places: _Places) -> bool:
+    """The tests of `_is_name` that read the name alone."""
     if len(name) < 2 or name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
         return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
-    if _counted(text, cand):
-        return False
-    if not cand.in_list and (_verb_object(ws, cand) or _quoted(text, cand)):
-        return False
     return not (_is_platform(name, places) or _is_generic(name, places))
 
 
