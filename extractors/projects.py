@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import regex
@@ -98,13 +99,17 @@ _PERIOD_PREFIX = regex.compile(
 _COUNTING_FAMILIES = ("item", "firm", "event")
 
 
+_COUNT_BOUNDS = ("超过", "超", "逾", "近", "约", "达到", "达", "共", "突破")  # 项目超过80个
+_COUNT_NUMERALS = "一二三四五六七八九十两百千"
+
+
 @cache
 def _count_after() -> regex.Pattern[str]:
     """A count right after a class name (项目34个, 企业超过80家)."""
     return regex.compile(
         rf"""\s*
-        (?:超过|超|逾|近|约|达到|达|共|突破)?   # a bound or copula (项目超过80个)
-        (?:\d+|[一二三四五六七八九十两百千]+)   # the number
+        (?:{"|".join(_COUNT_BOUNDS)})?           # a bound or copula (项目超过80个)
+        (?:\d+|[{_COUNT_NUMERALS}]+)            # the number
         (?:多|余)?(?:{_counting_words()})      # a rounding infix and the measure word
         """,
         regex.VERBOSE,
@@ -112,15 +117,33 @@ def _count_after() -> regex.Pattern[str]:
 
 
 @cache
+def _count_after_firsts() -> frozenset[str]:
+    """The letters (Han) a `_count_after` match may start with: a bound's first or a numeral."""
+    return frozenset(w[0] for w in _COUNT_BOUNDS) | frozenset(_COUNT_NUMERALS)
+
+
+@cache
 def _count_before() -> regex.Pattern[str]:
     """A count right before a class name (8个招商项目)."""
-    return regex.compile(rf"[\d一二三四五六七八九十两百千几](?:{_counting_words()})$")
+    return regex.compile(rf"[\d{_COUNT_NUMERALS}几](?:{_counting_words()})$")
 
 
 @cache
 def _counting_words() -> str:
-    words = [w for w, family in grammar.measure_words().items() if family in _COUNTING_FAMILIES]
-    return grammar.alternation(words)
+    return grammar.alternation(_counting_list())
+
+
+@cache
+def _counting_list() -> tuple[str, ...]:
+    return tuple(
+        w for w, family in grammar.measure_words().items() if family in _COUNTING_FAMILIES
+    )
+
+
+@cache
+def _counting_lasts() -> frozenset[str]:
+    """The last characters of the counting measure words: a `_count_before` match ends in one."""
+    return frozenset(w[-1] for w in _counting_list())
 
 
 # An investment word right before an amount (总投资约50亿元, 拟投资18亿元, 由X投资12亿港元).
@@ -274,6 +297,8 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
     for n, sent in enumerate(sentences):
         start, end = sent.char_start, sent.char_end
         m = search(text, start, end)
+        if m is not None and not _may_yield(text, start, end):
+            continue  # (its words are not cut: no mention can come of them)
         while m is not None:
             # the clause's bounds from the stops around the match (`context.clause_start`)
             k = bisect_left(stops, m.start())
@@ -298,13 +323,10 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
         return out
     cut = "".join(pieces)
     words, bounds = word_spans(cut)
-    # The words ending in a head word's last character, found from where those characters
-    # stand (a few per clause) rather than by testing every word.
-    heads: list[int] = []
-    for m in _head_end_chars().finditer(cut):
-        j = bisect_left(bounds, m.end())
-        if bounds[j] == m.end():  # (bounds end with len(cut), so j is in range)
-            heads.append(j - 1)
+    # The words ending in a head word's last character: one search of the string of the
+    # words' last characters (character k ends word k) rather than a test of every word.
+    lasts = "".join(map(itemgetter(-1), words))
+    heads = [m.start() for m in _head_end_chars().finditer(lasts)]
     h, n_heads = 0, len(heads)
     last_n = -1
     ws = out[0]
@@ -332,6 +354,31 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
             ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
         h = hi
     return out
+
+
+def _may_yield(text: str, start: int, end: int) -> bool:
+    """Whether the sentence `text[start:end]` can give a project mention.
+
+    A mention needs evidence that one project is meant (see `extract_projects`), all of it
+    written inside its sentence: a stage word, 投资 (every investment word holds it), 等 (every
+    list tail starts with it), or a parent: 其中, a header colon, a list item line. A sentence
+    with none of these gives nothing whatever its head words.
+    """
+    return (
+        text.find("投资", start, end) >= 0
+        or text.find("等", start, end) >= 0
+        or _any_stage().search(text, start, end) is not None
+        or _AMONG.search(text, start, end) is not None
+        or text.find("：", start, end) >= 0
+        or text.find(":", start, end) >= 0
+        or _LIST_ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1) is not None
+    )
+
+
+@cache
+def _any_stage() -> re.Pattern[str]:
+    """Any stage word, even one a longer word or what follows makes no stage (a prefilter)."""
+    return re.compile("|".join(map(re.escape, sorted(stage_words(), key=lambda w: (-len(w), w)))))
 
 
 class _Candidate(NamedTuple):
@@ -462,12 +509,9 @@ def _left_boundary(ws: _Words, i: int, floor: int) -> int:
     return start
 
 
-_BRACKET = regex.compile(r"[（(]")
-
-
 def _balanced_start(text: str, start: int, end: int) -> int:
     """Move `start` past an opening bracket left unclosed in the name."""
-    if not _BRACKET.search(text, start, end):
+    if text.find("（", start, end) < 0 and text.find("(", start, end) < 0:
         return start  # nothing opened
     depth: list[int] = []
     for p in range(start, end):
@@ -492,6 +536,12 @@ def _phrase_goes_on() -> tuple[str, ...]:
 def _stage_firsts() -> frozenset[str]:
     """The first characters of the stage words: a stage pattern match starts with one."""
     return frozenset(w[0] for w in stage_words())
+
+
+@cache
+def _stage_first_re() -> re.Pattern[str]:
+    """One of `_stage_firsts`."""
+    return re.compile(f"[{re.escape(''.join(sorted(_stage_firsts())))}]")
 
 
 def _np_ends(text: str, ws: _Words, i: int) -> bool:
@@ -711,10 +761,13 @@ def _platform_words() -> tuple[str, ...]:
 
 def _counted(text: str, cand: _Candidate) -> bool:
     """`项目34个` or `8个招商项目`: a class with its count."""
-    if _count_after().match(text, cand.end):
+    c = text[cand.end : cand.end + 1]
+    # (a letter that starts no bound or numeral starts no count: the pattern is not tried)
+    if c and (c in _count_after_firsts() or not c.isalpha()) and _count_after().match(text, cand.end):
         return True
     before = text[max(0, cand.start - 3) : cand.start]
-    return bool(_count_before().search(before))
+    last = before[-2:-1] if before.endswith("\n") else before[-1:]  # ($ stands before a last \n)
+    return last in _counting_lasts() and bool(_count_before().search(before))
 
 
 
@@ -725,6 +778,8 @@ def _counted(text: str, cand: _Candidate) -> bool:
 def _stages_in(text: str, a: int, b: int) -> list[_Stage]:
     """Stage words in `text[a:b]`, each marked planned when a future cue precedes it."""
     out: list[_Stage] = []
+    if not _stage_first_re().search(text, a, b):
+        return out  # no stage word starts here
     words = stage_words()
     for m in _stage_pattern().finditer(text, a, b):
         c = context.clause_start(text, m.start(), a)
@@ -915,22 +970,20 @@ def _is_name(
 ) -> bool:
     """Whether a candidate can be a name: no zone, counted class, generic class or slogan.
 
-    `named` keeps a document's answers of `_may_name` (a name recurs, 重点项目 most).
+    `named` keeps a document's answers of the tests that read the name alone (zone,
+    platform, generic class: they look places up, and a name recurs, 重点项目 most).
     """
     name = text[cand.start : cand.end]
-    ok = named.get(name)
-    if ok is None:
-        ok = named[name] = _may_name(name, places)
-    if not ok or _counted(text, cand):
-        return False
-    return cand.in_list or not (_verb_object(ws, cand) or _quoted(text, cand))
-
-
-def _may_name(name: str, places: _Places) -> bool:
-    """The tests of `_is_name` that read the name alone."""
     if len(name) < 2 or name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
         return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
-    return not (_is_platform(name, places) or _is_generic(name, places))
+    if _counted(text, cand):
+        return False
+    if not cand.in_list and (_verb_object(ws, cand) or _quoted(text, cand)):
+        return False
+    ok = named.get(name)
+    if ok is None:
+        ok = named[name] = not (_is_platform(name, places) or _is_generic(name, places))
+    return ok
 
 
 _ITEM_STOP = regex.compile(r"[；;。]")
