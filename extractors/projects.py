@@ -619,13 +619,15 @@ def _listed(text: str, ws: _Words, s_start: int, s_end: int) -> list[_Candidate]
             or sectors.search(mod)
         ):
             continue  # `A、B等产业项目87个`: a list of sectors or classes
-        c = context.clause_start(text, tail.start(), s_start)
-        items: list[tuple[int, int]] = []
-        a = c
-        for p in range(c, tail.start() + 1):
-            if p == tail.start() or text[p] == "、":
-                items.append((a, p))
-                a = p + 1
+        t = tail.start()
+        items: list[tuple[int, int]] = []  # the clause up to the tail, cut at each 、
+        a = context.clause_start(text, t, s_start)
+        p = text.find("、", a, t)
+        while p >= 0:
+            items.append((a, p))
+            a = p + 1
+            p = text.find("、", a, t)
+        items.append((a, t))
         if items and all(_is_sector(text[a:b].strip()) for a, b in items):
             continue  # 引进汽车零部件、精细化工、食品加工等项目: industries, not projects
         first_start: int | None = None
