@@ -279,8 +279,12 @@ class _Words(NamedTuple):
 _SEPARATOR = "。"
 
 
-def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]:
+def _head_clause_words(
+    text: str, sentences: Sequence[Sentence], keep: Callable[[int, int], bool]
+) -> list[_Words]:
     """jieba's words of each sentence's clauses that hold a head word (jieba is slow).
+
+    A sentence holding a head word whose span `keep` refuses gets no words.
 
     A clause is cut with the stop that ends it. jieba cuts each run of Han, Latin and digits
     apart and every other character alone, so no word crosses a stop: one cut of all the
@@ -297,7 +301,7 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
     for n, sent in enumerate(sentences):
         start, end = sent.char_start, sent.char_end
         m = search(text, start, end)
-        if m is not None and not _may_yield(text, start, end):
+        if m is not None and not keep(start, end):
             continue  # (its words are not cut: no mention can come of them)
         while m is not None:
             # the clause's bounds from the stops around the match (`context.clause_start`)
@@ -356,22 +360,32 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
     return out
 
 
-def _may_yield(text: str, start: int, end: int) -> bool:
+def _may_yield(text: str, start: int, end: int, invested: Sequence[int]) -> bool:
     """Whether the sentence `text[start:end]` can give a project mention.
 
     A mention needs evidence that one project is meant (see `extract_projects`), all of it
-    written inside its sentence: a stage word, 投资 (every investment word holds it), 等 (every
-    list tail starts with it), or a parent: 其中, a header colon, a list item line. A sentence
-    with none of these gives nothing whatever its head words.
+    written inside its sentence: a stage word, an amount after an investment word (its
+    start in `invested`, sorted), a list tail (`等…项目`), or a parent: 其中, a header colon,
+    a list item line. A sentence with none of these gives nothing whatever its head words.
     """
+    k = bisect_left(invested, start)
     return (
-        text.find("投资", start, end) >= 0
-        or text.find("等", start, end) >= 0
+        (k < len(invested) and invested[k] < end)
+        or (text.find("等", start, end) >= 0 and _LIST_TAIL.search(text, start, end) is not None)
         or _any_stage().search(text, start, end) is not None
         or _AMONG.search(text, start, end) is not None
         or text.find("：", start, end) >= 0
         or text.find(":", start, end) >= 0
         or _LIST_ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1) is not None
+    )
+
+
+def _invested(text: str, amounts: list[Mention]) -> list[int]:
+    """The starts of the amounts written after an investment word, sorted (`_investment`)."""
+    return sorted(
+        m.char_start
+        for m in amounts
+        if _INVESTMENT_WORD.search(text, max(0, m.char_start - 8), m.char_start)
     )
 
 
@@ -922,7 +936,11 @@ def extract_projects(doc: Document) -> list[Mention]:
     named: dict[str, bool] = {}
     # (the mention's fields but its period, where its period is read, stage is an event)
     found: list[tuple[dict[str, Any], int, bool]] = []
-    for sent, ws in zip(doc.sentences, _head_clause_words(text, doc.sentences), strict=True):
+    invested = _invested(text, amounts)
+    words = _head_clause_words(
+        text, doc.sentences, lambda start, end: _may_yield(text, start, end, invested)
+    )
+    for sent, ws in zip(doc.sentences, words, strict=True):
         s_start, s_end = sent.char_start, sent.char_end
         if not ws.words:
             continue
