@@ -1059,6 +1059,8 @@ def _with_periods(doc: Document, found: list[tuple[dict[str, Any], int, bool]]) 
     """
     from govfacts.pipeline.resolve import paragraph_periods  # resolve imports the extractors
 
+    if not found:
+        return []  # (no time expression to look at)
     text = doc.text
     times = [
         t
