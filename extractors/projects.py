@@ -365,8 +365,9 @@ def _may_yield(text: str, start: int, end: int, invested: Sequence[int]) -> bool
 
     A mention needs evidence that one project is meant (see `extract_projects`), all of it
     written inside its sentence: a stage word, an amount after an investment word (its
-    start in `invested`, sorted), a list tail (`等…项目`), or a parent: 其中, a header colon,
-    a list item line. A sentence with none of these gives nothing whatever its head words.
+    start in `invested`, sorted), a list tail (`等…项目`), or a parent: 其中, a header
+    (`包括：`), a list item line. A sentence with none of these gives nothing whatever its
+    head words.
     """
     k = bisect_left(invested, start)
     return (
@@ -374,10 +375,20 @@ def _may_yield(text: str, start: int, end: int, invested: Sequence[int]) -> bool
         or (text.find("等", start, end) >= 0 and _LIST_TAIL.search(text, start, end) is not None)
         or _any_stage().search(text, start, end) is not None
         or _AMONG.search(text, start, end) is not None
-        or text.find("：", start, end) >= 0
-        or text.find(":", start, end) >= 0
+        or _has_header(text, start, end)
         or _LIST_ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1) is not None
     )
+
+
+def _has_header(text: str, start: int, end: int) -> bool:
+    """Whether a colon of `text[start:end]` ends a `_HEADER` (签约项目包括：)."""
+    for colon in ("：", ":"):
+        c = text.find(colon, start, end)
+        while c >= 0:
+            if _HEADER.search(text, start, c + 1):
+                return True
+            c = text.find(colon, c + 1, end)
+    return False
 
 
 def _invested(text: str, amounts: list[Mention]) -> list[int]:
@@ -779,7 +790,8 @@ def _counted(text: str, cand: _Candidate) -> bool:
     """`项目34个` or `8个招商项目`: a class with its count."""
     c = text[cand.end : cand.end + 1]
     # (a letter that starts no bound or numeral starts no count: the pattern is not tried)
-    if c and (c in _count_after_firsts() or not c.isalpha()) and _count_after().match(text, cand.end):
+    may_count = c in _count_after_firsts() or not c.isalpha()
+    if c and may_count and _count_after().match(text, cand.end):
         return True
     before = text[max(0, cand.start - 3) : cand.start]
     last = before[-2:-1] if before.endswith("\n") else before[-1:]  # ($ stands before a last \n)
