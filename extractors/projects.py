@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import regex
@@ -98,13 +99,17 @@ _PERIOD_PREFIX = regex.compile(
 _COUNTING_FAMILIES = ("item", "firm", "event")
 
 
+_COUNT_BOUNDS = ("超过", "超", "逾", "近", "约", "达到", "达", "共", "突破")  # 项目超过80个
+_COUNT_NUMERALS = "一二三四五六七八九十两百千"
+
+
 @cache
 def _count_after() -> regex.Pattern[str]:
     """A count right after a class name (项目34个, 企业超过80家)."""
     return regex.compile(
         rf"""\s*
-        (?:超过|超|逾|近|约|达到|达|共|突破)?   # a bound or copula (项目超过80个)
-        (?:\d+|[一二三四五六七八九十两百千]+)   # the number
+        (?:{"|".join(_COUNT_BOUNDS)})?           # a bound or copula (项目超过80个)
+        (?:\d+|[{_COUNT_NUMERALS}]+)            # the number
         (?:多|余)?(?:{_counting_words()})      # a rounding infix and the measure word
         """,
         regex.VERBOSE,
@@ -112,15 +117,33 @@ def _count_after() -> regex.Pattern[str]:
 
 
 @cache
+def _count_after_firsts() -> frozenset[str]:
+    """The letters (Han) a `_count_after` match may start with: a bound's first or a numeral."""
+    return frozenset(w[0] for w in _COUNT_BOUNDS) | frozenset(_COUNT_NUMERALS)
+
+
+@cache
 def _count_before() -> regex.Pattern[str]:
     """A count right before a class name (8个招商项目)."""
-    return regex.compile(rf"[\d一二三四五六七八九十两百千几](?:{_counting_words()})$")
+    return regex.compile(rf"[\d{_COUNT_NUMERALS}几](?:{_counting_words()})$")
 
 
 @cache
 def _counting_words() -> str:
-    words = [w for w, family in grammar.measure_words().items() if family in _COUNTING_FAMILIES]
-    return grammar.alternation(words)
+    return grammar.alternation(_counting_list())
+
+
+@cache
+def _counting_list() -> tuple[str, ...]:
+    return tuple(
+        w for w, family in grammar.measure_words().items() if family in _COUNTING_FAMILIES
+    )
+
+
+@cache
+def _counting_lasts() -> frozenset[str]:
+    """The last characters of the counting measure words: a `_count_before` match ends in one."""
+    return frozenset(w[-1] for w in _counting_list())
 
 
 # An investment word right before an amount (总投资约50亿元, 拟投资18亿元, 由X投资12亿港元).
@@ -249,14 +272,19 @@ class _Words(NamedTuple):
     starts: list[int]
     ends: list[int]
     classes: dict[str, int]  # word → `_word_class`, shared by a document's sentences
+    heads: list[int]  # the words ending in a head or platform word's last character
 
 
 # Ends a clause cut without its stop (a sentence ending in none) as a stop would: a word alone.
 _SEPARATOR = "。"
 
 
-def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]:
+def _head_clause_words(
+    text: str, sentences: Sequence[Sentence], keep: Callable[[int, int], bool]
+) -> list[_Words]:
     """jieba's words of each sentence's clauses that hold a head word (jieba is slow).
+
+    A sentence holding a head word whose span `keep` refuses gets no words.
 
     A clause is cut with the stop that ends it. jieba cuts each run of Han, Latin and digits
     apart and every other character alone, so no word crosses a stop: one cut of all the
@@ -265,18 +293,26 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
     words; a head word holds no clause stop, so each match lies in one clause.
     """
     search = _prefilter().search
+    stops = context.clause_stops(text)
+    n_stops = len(stops)
     pieces: list[str] = []
-    clauses: list[tuple[int, int, int, int]] = []  # (sentence, start, length, where in pieces)
+    runs: list[list[int]] = []  # [sentence, start, length, where in pieces]: adjacent clauses
     at = 0
     for n, sent in enumerate(sentences):
         start, end = sent.char_start, sent.char_end
         m = search(text, start, end)
+        if m is not None and not keep(start, end):
+            continue  # (its words are not cut: no mention can come of them)
         while m is not None:
-            a = context.clause_start(text, m.start(), start)
-            stop = context.CLAUSE_STOP_RE.search(text, m.start(), end)
-            b = stop.start() if stop else end
+            # the clause's bounds from the stops around the match (`context.clause_start`)
+            k = bisect_left(stops, m.start())
+            a = stops[k - 1] + 1 if k and stops[k - 1] >= start else start
+            b = stops[k] if k < n_stops and stops[k] < end else end
             piece = text[a : b + 1 if b < end else b]
-            clauses.append((n, a, len(piece), at))
+            if runs and runs[-1][0] == n and runs[-1][1] + runs[-1][2] == a:
+                runs[-1][2] += len(piece)  # right after the last clause: one run, one shift
+            else:
+                runs.append([n, a, len(piece), at])
             pieces.append(piece)
             at += len(piece)
             if b >= end:
@@ -286,22 +322,88 @@ def _head_clause_words(text: str, sentences: Sequence[Sentence]) -> list[_Words]
             else:
                 m = search(text, b + 1, end)
     classes: dict[str, int] = {}
-    out = [_Words([], [], [], classes)] * len(sentences)  # one empty for the sentences without
-    if not clauses:
+    out = [_Words([], [], [], classes, [])] * len(sentences)  # one empty for the sentences without
+    if not runs:
         return out
-    words, bounds = word_spans("".join(pieces))
-    ws, last_n = out[0], -1
-    for n, a, length, at in clauses:
+    cut = "".join(pieces)
+    words, bounds = word_spans(cut)
+    # The words ending in a head word's last character: one search of the string of the
+    # words' last characters (character k ends word k) rather than a test of every word.
+    lasts = "".join(map(itemgetter(-1), words))
+    heads = [m.start() for m in _head_end_chars().finditer(lasts)]
+    h, n_heads = 0, len(heads)
+    last_n = -1
+    ws = out[0]
+    for n, a, length, at in runs:
         first = bisect_left(bounds, at)
         last = bisect_left(bounds, at + length, first)
         shift = (a - at).__add__  # from the string cut to the text
-        if n != last_n:
-            ws, last_n = _Words([], [], [], classes), n
-            out[n] = ws
-        ws.words.extend(words[first:last])
-        ws.starts.extend(map(shift, bounds[first:last]))
-        ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
+        hi = h
+        while hi < n_heads and heads[hi] < last:
+            hi += 1
+        if n != last_n:  # a sentence's first run: its lists are slices
+            ws = out[n] = _Words(
+                words[first:last],
+                list(map(shift, bounds[first:last])),
+                list(map(shift, bounds[first + 1 : last + 1])),
+                classes,
+                [k - first for k in heads[h:hi]],
+            )
+            last_n = n
+        else:
+            base = len(ws.words) - first  # from an index of `words` to one of `ws.words`
+            ws.heads.extend([k + base for k in heads[h:hi]])
+            ws.words.extend(words[first:last])
+            ws.starts.extend(map(shift, bounds[first:last]))
+            ws.ends.extend(map(shift, bounds[first + 1 : last + 1]))
+        h = hi
     return out
+
+
+def _may_yield(text: str, start: int, end: int, invested: Sequence[int]) -> bool:
+    """Whether the sentence `text[start:end]` can give a project mention.
+
+    A mention needs evidence that one project is meant (see `extract_projects`), all of it
+    written inside its sentence: a stage word, an amount after an investment word (its
+    start in `invested`, sorted), a list tail (`等…项目`), or a parent: 其中, a header
+    (`包括：`), a list item line. A sentence with none of these gives nothing whatever its
+    head words.
+    """
+    k = bisect_left(invested, start)
+    return (
+        (k < len(invested) and invested[k] < end)
+        or (text.find("等", start, end) >= 0 and _LIST_TAIL.search(text, start, end) is not None)
+        or _any_stage().search(text, start, end) is not None
+        or _AMONG.search(text, start, end) is not None
+        or _has_header(text, start, end)
+        or _LIST_ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1) is not None
+    )
+
+
+def _has_header(text: str, start: int, end: int) -> bool:
+    """Whether a colon of `text[start:end]` ends a `_HEADER` (签约项目包括：)."""
+    for colon in ("：", ":"):
+        c = text.find(colon, start, end)
+        while c >= 0:
+            if _HEADER.search(text, start, c + 1):
+                return True
+            c = text.find(colon, c + 1, end)
+    return False
+
+
+def _invested(text: str, amounts: list[Mention]) -> list[int]:
+    """The starts of the amounts written after an investment word, sorted (`_investment`)."""
+    return sorted(
+        m.char_start
+        for m in amounts
+        if _INVESTMENT_WORD.search(text, max(0, m.char_start - 8), m.char_start)
+    )
+
+
+@cache
+def _any_stage() -> re.Pattern[str]:
+    """Any stage word, even one a longer word or what follows makes no stage (a prefilter)."""
+    return re.compile("|".join(map(re.escape, sorted(stage_words(), key=lambda w: (-len(w), w)))))
 
 
 class _Candidate(NamedTuple):
@@ -325,6 +427,8 @@ class _Stage(NamedTuple):
 
 
 def _is_punct(word: str) -> bool:
+    if word[0].isalnum():
+        return False  # most words: a Han, Latin or digit first character
     return not any(map(str.isalnum, word)) and not _ALLOWED_MARKS.issuperset(word)
 
 
@@ -337,28 +441,38 @@ def _is_number(word: str) -> bool:
     return not _NUMBER_CHARS.isdisjoint(word) and tag_of(word) in _NUMBER_TAGS
 
 
-def _is_stop(word: str) -> bool:
-    """A word the left boundary of a name never crosses."""
-    if word in _roles()["stop"] or _is_punct(word):
-        return True
-    if word == "暨":
-        return True  # 论坛暨签约仪式: two events, not one name
-    if word.endswith("项目"):
-        return True  # 首个百亿元工业项目金浦…项目: a name starts after the class before it
-    pos = tag_of(word)
-    if pos.startswith(("u", "p", "r")):
-        return True
-    return pos == "v" and word in stage_words()
-
-
 _PLAIN, _NUMBER, _STOP = 0, 1, 2  # what a word is to the left boundary of a name
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    """Words the left boundary never crosses, whatever their tag."""
+    # 论坛暨签约仪式: two events, not one name
+    return _roles()["stop"] | {"暨"}
+
+
 def _word_class(word: str) -> int:
-    """_NUMBER, _STOP or _PLAIN (a word that may stand inside a name)."""
-    if _is_number(word):
-        return _NUMBER
-    return _STOP if _is_stop(word) else _PLAIN
+    """_NUMBER, _STOP or _PLAIN (a word that may stand inside a name).
+
+    A number: `_is_number`. A stop: a stop word, punctuation, a word ending in 项目 (首个百亿元
+    工业项目金浦…项目: a name starts after the class before it), a particle, preposition or
+    pronoun, a stage verb. The tag is looked up once, and only when a test needs it.
+    """
+    tag = None
+    if _LATIN.isdisjoint(word):
+        if any(map(str.isdigit, word)):
+            return _NUMBER
+        if not _NUMBER_CHARS.isdisjoint(word):
+            tag = tag_of(word)
+            if tag in _NUMBER_TAGS:
+                return _NUMBER
+    if word in _stop_words() or word.endswith("项目") or _is_punct(word):
+        return _STOP
+    if tag is None:
+        tag = tag_of(word)
+    if tag[0] in "upr":
+        return _STOP
+    return _STOP if tag == "v" and word in stage_words() else _PLAIN
 
 
 def _class_of(ws: _Words, word: str) -> int:
@@ -375,6 +489,12 @@ def _head_ends() -> frozenset[str]:
     return frozenset(w[-1] for w, _ in _heads_by_length())
 
 
+@cache
+def _head_end_chars() -> re.Pattern[str]:
+    """One of `_head_ends`."""
+    return re.compile(f"[{re.escape(''.join(sorted(_head_ends())))}]")
+
+
 @lru_cache(maxsize=65536)  # words repeat: look each up once
 def _head_of(word: str) -> tuple[str, str] | None:
     """(head, role) when a token ends in a head or platform word."""
@@ -387,13 +507,15 @@ def _head_of(word: str) -> tuple[str, str] | None:
 def _left_boundary(ws: _Words, i: int, floor: int) -> int:
     """Start of the name whose last word is word `i`, not before character `floor`."""
     capacity = _roles()["capacity"]
-    words, starts = ws.words, ws.starts
+    words, starts, classes = ws.words, ws.starts, ws.classes
     start = starts[i]
     too_far = ws.ends[i] - _MAX_NAME  # a word starting before this makes the name too long
     k = i - 1
     while k >= 0 and starts[k] >= floor:
         word = words[k]
-        c = _class_of(ws, word)
+        c = classes.get(word)  # `_class_of`, inline: it runs once per word looked at
+        if c is None:
+            c = classes[word] = _word_class(word)
         if c == _NUMBER:
             j = k
             while j - 1 >= 0 and _class_of(ws, words[j - 1]) == _NUMBER:
@@ -412,12 +534,9 @@ def _left_boundary(ws: _Words, i: int, floor: int) -> int:
     return start
 
 
-_BRACKET = regex.compile(r"[（(]")
-
-
 def _balanced_start(text: str, start: int, end: int) -> int:
     """Move `start` past an opening bracket left unclosed in the name."""
-    if not _BRACKET.search(text, start, end):
+    if text.find("（", start, end) < 0 and text.find("(", start, end) < 0:
         return start  # nothing opened
     depth: list[int] = []
     for p in range(start, end):
@@ -438,6 +557,18 @@ def _phrase_goes_on() -> tuple[str, ...]:
     return tuple(roles["follower"] | roles["part"] | _generic()["future"])
 
 
+@cache
+def _stage_firsts() -> frozenset[str]:
+    """The first characters of the stage words: a stage pattern match starts with one."""
+    return frozenset(w[0] for w in stage_words())
+
+
+@cache
+def _stage_first_re() -> re.Pattern[str]:
+    """One of `_stage_firsts`."""
+    return re.compile(f"[{re.escape(''.join(sorted(_stage_firsts())))}]")
+
+
 def _np_ends(text: str, ws: _Words, i: int) -> bool:
     """Whether the head word `i` ends a noun phrase (not 项目领导, 项目履约率)."""
     words = ws.words
@@ -445,12 +576,17 @@ def _np_ends(text: str, ws: _Words, i: int) -> bool:
         return True  # nothing or punctuation follows (no stage word, no noun)
     end = ws.ends[i]
     rest = text[end : end + 6]
-    if rest.startswith(_phrase_goes_on()) or _stage_pattern().match(rest):
+    if rest.startswith(_phrase_goes_on()) or (
+        rest[:1] in _stage_firsts() and _stage_pattern().match(rest)
+    ):
         return True
     nxt = words[i + 1]
     if nxt in stage_words() and not _stage_pattern().match(text, ws.starts[i + 1]):
         return False  # 项目签约仪式: a noun compound
-    if nxt in _roles()["stop"] or _is_number(nxt):
+    if nxt in _roles()["stop"]:
+        return True
+    c = ws.classes.get(nxt)  # known when a name's left boundary has looked at it
+    if c == _NUMBER or (c is None and _is_number(nxt)):
         return True
     pos = tag_of(nxt)
     return not (pos.startswith("n") or pos in ("vn", "j", "l", "eng", "zg"))
@@ -459,14 +595,13 @@ def _np_ends(text: str, ws: _Words, i: int) -> bool:
 def _headed(text: str, ws: _Words, floor: int) -> list[_Candidate]:
     """Names ending in a head word at the end of a noun phrase."""
     parts = tuple(_roles()["part"])
-    head_ends = _head_ends()
     out: list[_Candidate] = []
-    words = ws.words
-    for i in [i for i, word in enumerate(words) if word[-1] in head_ends]:
+    words, ends = ws.words, ws.ends
+    for i in ws.heads:
         head = _head_of(words[i])
         if head is None or head[1] != "head" or not _np_ends(text, ws, i):
             continue
-        end = ws.ends[i]
+        end = ends[i]
         if text.endswith(parts, 0, end):
             continue  # …基地主体工程: the part, not a name
         start = _balanced_start(text, _left_boundary(ws, i, floor), end)
@@ -509,13 +644,15 @@ def _listed(text: str, ws: _Words, s_start: int, s_end: int) -> list[_Candidate]
             or sectors.search(mod)
         ):
             continue  # `A、B等产业项目87个`: a list of sectors or classes
-        c = context.clause_start(text, tail.start(), s_start)
-        items: list[tuple[int, int]] = []
-        a = c
-        for p in range(c, tail.start() + 1):
-            if p == tail.start() or text[p] == "、":
-                items.append((a, p))
-                a = p + 1
+        t = tail.start()
+        items: list[tuple[int, int]] = []  # the clause up to the tail, cut at each 、
+        a = context.clause_start(text, t, s_start)
+        p = text.find("、", a, t)
+        while p >= 0:
+            items.append((a, p))
+            a = p + 1
+            p = text.find("、", a, t)
+        items.append((a, t))
         if items and all(_is_sector(text[a:b].strip()) for a, b in items):
             continue  # 引进汽车零部件、精细化工、食品加工等项目: industries, not projects
         first_start: int | None = None
@@ -651,10 +788,14 @@ def _platform_words() -> tuple[str, ...]:
 
 def _counted(text: str, cand: _Candidate) -> bool:
     """`项目34个` or `8个招商项目`: a class with its count."""
-    if _count_after().match(text, cand.end):
+    c = text[cand.end : cand.end + 1]
+    # (a letter that starts no bound or numeral starts no count: the pattern is not tried)
+    may_count = c in _count_after_firsts() or not c.isalpha()
+    if c and may_count and _count_after().match(text, cand.end):
         return True
     before = text[max(0, cand.start - 3) : cand.start]
-    return bool(_count_before().search(before))
+    last = before[-2:-1] if before.endswith("\n") else before[-1:]  # ($ stands before a last \n)
+    return last in _counting_lasts() and bool(_count_before().search(before))
 
 
 
@@ -665,6 +806,8 @@ def _counted(text: str, cand: _Candidate) -> bool:
 def _stages_in(text: str, a: int, b: int) -> list[_Stage]:
     """Stage words in `text[a:b]`, each marked planned when a future cue precedes it."""
     out: list[_Stage] = []
+    if not _stage_first_re().search(text, a, b):
+        return out  # no stage word starts here
     words = stage_words()
     for m in _stage_pattern().finditer(text, a, b):
         c = context.clause_start(text, m.start(), a)
@@ -802,14 +945,19 @@ def extract_projects(doc: Document) -> list[Mention]:
     text = doc.text
     amounts = [m for m in extract_amounts(doc) if m.role == "fact"]
     places = _place_finder()
+    named: dict[str, bool] = {}
     # (the mention's fields but its period, where its period is read, stage is an event)
     found: list[tuple[dict[str, Any], int, bool]] = []
-    for sent, ws in zip(doc.sentences, _head_clause_words(text, doc.sentences), strict=True):
+    invested = _invested(text, amounts)
+    words = _head_clause_words(
+        text, doc.sentences, lambda start, end: _may_yield(text, start, end, invested)
+    )
+    for sent, ws in zip(doc.sentences, words, strict=True):
         s_start, s_end = sent.char_start, sent.char_end
         if not ws.words:
             continue
         cands = _merge(_listed(text, ws, s_start, s_end), _headed(text, ws, s_start))
-        kept = [c for c in cands if _is_name(text, ws, c, places)]
+        kept = [c for c in cands if _is_name(text, ws, c, places, named)]
         staged = []
         for k, cand in enumerate(kept):
             nxt = kept[k + 1].item_start if k + 1 < len(kept) else s_end
@@ -826,16 +974,11 @@ def extract_projects(doc: Document) -> list[Mention]:
             ):
                 staged[k][1], staged[k][2] = staged[k + 1][1], staged[k + 1][2]
         for cand, stage, how, inv in staged:
-            opens = bool(
-                _CLAUSE_OPENING.match(
-                    text[context.clause_start(text, cand.item_start, s_start) : cand.item_start]
-                )
-            )
             if not (
                 how in ("local", "planned")
                 or inv is not None
                 or cand.in_list
-                or (how == "parent" and opens)
+                or (how == "parent" and _opens_clause(text, cand.item_start, s_start))
             ):
                 continue  # nothing says one project is meant
             fields = _mention_fields(doc, cand, text[cand.start : cand.end], stage, inv, places)
@@ -846,11 +989,22 @@ def extract_projects(doc: Document) -> list[Mention]:
     return _with_periods(doc, found)
 
 
+def _opens_clause(text: str, pos: int, s_start: int) -> bool:
+    """Whether a name at `pos` is its clause's subject (only an opening word before it)."""
+    return bool(_CLAUSE_OPENING.match(text[context.clause_start(text, pos, s_start) : pos]))
+
+
 _LIST_NUMBER = regex.compile(r"[一二三四五六七八九十]是|是")  # 三是项目落地: a list number
 
 
-def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
-    """Whether a candidate can be a name: no zone, counted class, generic class or slogan."""
+def _is_name(
+    text: str, ws: _Words, cand: _Candidate, places: _Places, named: dict[str, bool]
+) -> bool:
+    """Whether a candidate can be a name: no zone, counted class, generic class or slogan.
+
+    `named` keeps a document's answers of the tests that read the name alone (zone,
+    platform, generic class: they look places up, and a name recurs, 重点项目 most).
+    """
     name = text[cand.start : cand.end]
     if len(name) < 2 or name[0] in grammar.measure_words() or _LIST_NUMBER.match(name):
         return False  # 8个招商项目, 三是项目: the tail of a count or a list number, not a name
@@ -858,7 +1012,10 @@ def _is_name(text: str, ws: _Words, cand: _Candidate, places: _Places) -> bool:
         return False
     if not cand.in_list and (_verb_object(ws, cand) or _quoted(text, cand)):
         return False
-    return not (_is_platform(name, places) or _is_generic(name, places))
+    ok = named.get(name)
+    if ok is None:
+        ok = named[name] = not (_is_platform(name, places) or _is_generic(name, places))
+    return ok
 
 
 _ITEM_STOP = regex.compile(r"[；;。]")
@@ -914,6 +1071,8 @@ def _with_periods(doc: Document, found: list[tuple[dict[str, Any], int, bool]]) 
     """
     from govfacts.pipeline.resolve import paragraph_periods  # resolve imports the extractors
 
+    if not found:
+        return []  # (no time expression to look at)
     text = doc.text
     times = [
         t
