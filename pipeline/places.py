@@ -456,6 +456,7 @@ class _DocState:
         "_sources",
         "_carried",
         "_read",
+        "_sentences",
     )
 
     def __init__(self, doc: Document) -> None:
@@ -472,6 +473,7 @@ class _DocState:
         self._sources: dict[tuple[int, int, int], str | None] = {}
         self._carried: dict[int, _Unit | None] = {}
         self._read: dict[tuple[int, int], tuple[int, list[_Group]]] = {}
+        self._sentences: dict[tuple[int, int], _Sentence] = {}
 
     def for_home(self, home: DocPlace) -> _DocState:
         """This state with `home` as the document's place (what depends on it is recomputed)."""
@@ -481,6 +483,7 @@ class _DocState:
             self._sources.clear()
             self._carried.clear()
             self._read.clear()
+            self._sentences.clear()
         return self
 
     def spans_of(self, s: str) -> _Places:
@@ -553,6 +556,38 @@ class _DocState:
             )
         return found
 
+    def sentence(self, lo: int, hi: int) -> _Sentence:
+        """The clauses of the sentence `text[lo:hi]` with what is read of them (kept per sentence)."""
+        key = (lo, hi)
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentences[key] = _Sentence(self.clauses(lo, hi) or [(lo, hi)])
+        return found
+
+    def clause(self, sent: _Sentence, i: int) -> _Finding | None:
+        """The finding of the `i`th clause of `sent` alone (`finding` with no mention inside)."""
+        f = sent.own[i]
+        if f is _UNREAD:
+            a, b = sent.spans[i]
+            f = sent.own[i] = self.finding(a, b)
+        return f
+
+    def earlier(self, sent: _Sentence, i: int) -> _Finding | None:
+        """The finding of the nearest clause of `sent` before the `i`th that has one."""
+        f = sent.earlier[i]
+        if f is _UNREAD:
+            f = None
+            for j in range(i - 1, -1, -1):
+                f = self.clause(sent, j)
+                if f is not None:
+                    break
+                f = sent.earlier[j]
+                if f is not _UNREAD:  # what lies before j was read for an earlier mention
+                    break
+                f = None
+            sent.earlier[i] = f
+        return f
+
     def finding(self, lo: int, hi: int, own: tuple[int, int] | None = None) -> _Finding | None:
         """`_clause_finding` of the clause `text[lo:hi]`, read once."""
         if own is not None and not self.places.any_within(own[0], own[1]):
@@ -563,6 +598,25 @@ class _DocState:
         except KeyError:
             f = self._findings[key] = _clause_finding(self, lo, hi, own=own)
             return f
+
+
+_UNREAD: object = object()  # a finding not asked for yet (None: the clause names no place)
+
+
+class _Sentence:
+    """A sentence's clauses, and the findings read of them so far.
+
+    Mentions of one sentence share these: a mention's own clause, the next one and
+    the nearest earlier clause with a finding are each looked up once per sentence.
+    """
+
+    __slots__ = ("spans", "starts", "own", "earlier")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.starts = [a for a, _ in spans]
+        self.own: list[object] = [_UNREAD] * len(spans)  # `_clause_finding` of clause i
+        self.earlier: list[object] = [_UNREAD] * len(spans)  # nearest finding before clause i
 
 
 def _shifted(spans: list[_Span], lo: int) -> _Places:
@@ -963,26 +1017,25 @@ def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
     The mention's own clause first; for a bare time clause the next clause; then
     the earlier clauses of the sentence, nearest first.
     """
-    clauses = st.clauses(lo, hi) or [(lo, hi)]
-    start = m.char_start
-    k = len(clauses) - 1
-    for i, (a, b) in enumerate(clauses):
-        if a <= start <= b:
-            k = i
-            break
+    sent = st.sentence(lo, hi)
+    clauses = sent.spans
+    start, end = m.char_start, m.char_end
+    # the first clause holding `start` (clauses are disjoint and in order), else the last
+    k = bisect.bisect_right(sent.starts, start) - 1
+    if k < 0 or start > clauses[k][1]:
+        k = len(clauses) - 1
     own = clauses[k]
-    f = st.finding(own[0], own[1], (start, m.char_end))
+    if st.places.any_within(start, end):
+        f = st.finding(own[0], own[1], (start, end))
+    else:
+        f = st.clause(sent, k)  # no place inside the mention: the finding is the clause's own
     if f is not None:
         return f
     if k + 1 < len(clauses) and _bare(st.text, own[0], own[1], m):
-        f = st.finding(*clauses[k + 1])
+        f = st.clause(sent, k + 1)
         if f is not None:
             return f
-    for c in reversed(clauses[:k]):
-        f = st.finding(*c)
-        if f is not None:
-            return f
-    return None
+    return st.earlier(sent, k)
 
 
 def _opening(st: _DocState, lo: int, hi: int, *, last: bool = False) -> _Unit | None:
@@ -1025,17 +1078,24 @@ def _carried_unit(st: _DocState, k: int) -> _Unit | None:
     return _opening(st, opener.char_start, opener.char_end)
 
 
-def _source(st: _DocState, lo: int, c_start: int, c_end: int) -> str | None:
-    """The source region of a mention's clause `text[c_start:c_end]` in the sentence from `lo`."""
+def _source(st: _DocState, lo: int, hi: int, c_start: int, c_end: int) -> str | None:
+    """The source region of a mention's clause `text[c_start:c_end]` in the sentence `text[lo:hi]`."""
     key = (lo, c_start, c_end)
-    if key in st._sources:
+    try:
         return st._sources[key]
+    except KeyError:
+        pass
     city = st.home.city if st.home else None
     source = _source_region(st, c_start, c_end, city)
     if source is None and not st.has_places(c_start, c_end):
-        # 来自长三角的项目71个，到位资金128.4亿元: the figure shares the clause before
-        earlier = next((c for c in reversed(st.clauses(lo, c_start)) if st.has_places(*c)), None)
-        source = _source_region(st, *earlier, city) if earlier else None
+        # 来自长三角的项目71个，到位资金128.4亿元: the figure shares the clause before.
+        # `c_start` is `lo` or follows a stop, so the clauses of `text[lo:c_start]` are
+        # the sentence's clauses that start before it.
+        sent = st.sentence(lo, hi)
+        for j in range(bisect.bisect_left(sent.starts, c_start) - 1, -1, -1):
+            if st.has_places(*sent.spans[j]):
+                source = _source_region(st, *sent.spans[j], city)
+                break
     st._sources[key] = source
     return source
 
@@ -1093,7 +1153,7 @@ def mention_place(
         lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)
     f = _governing(st, lo, hi, mention)
     c_start, c_end = st.clause_start(mention.char_start, lo), st.clause_end(mention.char_end)
-    source = _source(st, lo, c_start, c_end)
+    source = _source(st, lo, hi, c_start, c_end)
     if f is not None:
         city, area = _resolve(f, mention, text, home)
         return city, area, source
