@@ -561,8 +561,28 @@ class _DocState:
         key = (lo, hi)
         found = self._sentences.get(key)
         if found is None:
-            found = self._sentences[key] = _Sentence(self.clauses(lo, hi) or [(lo, hi)])
+            found = self._sentences[key] = _Sentence(
+                self.clauses(lo, hi) or [(lo, hi)], _names_nothing(self, lo, hi)
+            )
         return found
+
+    def placed(self, sent: _Sentence) -> list[int]:
+        """The indexes of the clauses of `sent` that name a place (`has_places`)."""
+        if sent.placed is None:
+            spans, starts = sent.spans, sent.starts
+            found = set()
+            # a clause cut at a stop is cut as the whole text is (no stop is a name character):
+            # the places inside it are those of the whole text
+            for s in self.places.within(spans[0][0], spans[-1][1]):
+                j = bisect.bisect_right(starts, s.char_start) - 1
+                if j >= 0 and s.char_end <= spans[j][1]:
+                    found.add(j)
+            for j in {0, len(spans) - 1}:  # … but the sentence's own edges may cut a name
+                found.discard(j)
+                if self.has_places(*spans[j]):
+                    found.add(j)
+            sent.placed = sorted(found)
+        return sent.placed
 
     def clause(self, sent: _Sentence, i: int) -> _Finding | None:
         """The finding of the `i`th clause of `sent` alone (`finding` with no mention inside)."""
@@ -608,15 +628,19 @@ class _Sentence:
 
     Mentions of one sentence share these: a mention's own clause, the next one and
     the nearest earlier clause with a finding are each looked up once per sentence.
+    In a `blank` sentence (no place, home word or zone word) no clause finds anything.
     """
 
-    __slots__ = ("spans", "starts", "own", "earlier")
+    __slots__ = ("spans", "starts", "own", "earlier", "blank", "placed")
 
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
+    def __init__(self, spans: list[tuple[int, int]], blank: bool) -> None:
         self.spans = spans
         self.starts = [a for a, _ in spans]
-        self.own: list[object] = [_UNREAD] * len(spans)  # `_clause_finding` of clause i
-        self.earlier: list[object] = [_UNREAD] * len(spans)  # nearest finding before clause i
+        self.blank = blank
+        unread: object = None if blank else _UNREAD
+        self.own: list[object] = [unread] * len(spans)  # `_clause_finding` of clause i
+        self.earlier: list[object] = [unread] * len(spans)  # nearest finding before clause i
+        self.placed: list[int] | None = None  # the clauses that name a place, once asked
 
 
 def _shifted(spans: list[_Span], lo: int) -> _Places:
@@ -856,11 +880,7 @@ def _clause_finding(
     cues = _cues()
     text, spans, home = st.text, st.places, st.home
     assert home is not None
-    if (
-        not spans.any_within(lo, hi)
-        and not _home_word().search(text, lo, hi + _home_word_length())
-        and not (home.unit and home.area and _GENERIC_ZONE.search(text, lo, hi))
-    ):
+    if _names_nothing(st, lo, hi):
         return None  # no place, no home word, no zone word: nothing below can find one
     pos, groups = st.read(lo, hi)
     city = home.city
@@ -914,6 +934,18 @@ def _clause_finding(
     if generic and home.unit and home.area and home.area.endswith(generic["zone"]):
         return _Finding("unit", city, unit=_Unit(home.unit, home.area))  # 高新区将继续…
     return None
+
+
+def _names_nothing(st: _DocState, lo: int, hi: int) -> bool:
+    """Whether `text[lo:hi]` holds no place, home word or zone word (then neither it nor any
+    clause inside it has a finding)."""
+    home = st.home
+    assert home is not None
+    return (
+        not st.places.any_within(lo, hi)
+        and not _home_word().search(st.text, lo, hi + _home_word_length())
+        and not (home.unit and home.area and _GENERIC_ZONE.search(st.text, lo, hi))
+    )
 
 
 @cache
@@ -1018,6 +1050,8 @@ def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
     the earlier clauses of the sentence, nearest first.
     """
     sent = st.sentence(lo, hi)
+    if sent.blank:
+        return None  # neither the mention's clause nor any other names a place
     clauses = sent.spans
     start, end = m.char_start, m.char_end
     # the first clause holding `start` (clauses are disjoint and in order), else the last
@@ -1031,9 +1065,9 @@ def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
         f = st.clause(sent, k)  # no place inside the mention: the finding is the clause's own
     if f is not None:
         return f
-    if k + 1 < len(clauses) and _bare(st.text, own[0], own[1], m):
+    if k + 1 < len(clauses):
         f = st.clause(sent, k + 1)
-        if f is not None:
+        if f is not None and _bare(st.text, own[0], own[1], m):
             return f
     return st.earlier(sent, k)
 
@@ -1092,10 +1126,10 @@ def _source(st: _DocState, lo: int, hi: int, c_start: int, c_end: int) -> str | 
         # `c_start` is `lo` or follows a stop, so the clauses of `text[lo:c_start]` are
         # the sentence's clauses that start before it.
         sent = st.sentence(lo, hi)
-        for j in range(bisect.bisect_left(sent.starts, c_start) - 1, -1, -1):
-            if st.has_places(*sent.spans[j]):
-                source = _source_region(st, *sent.spans[j], city)
-                break
+        placed = st.placed(sent)
+        j = bisect.bisect_left(placed, bisect.bisect_left(sent.starts, c_start)) - 1
+        if j >= 0:
+            source = _source_region(st, *sent.spans[placed[j]], city)
     st._sources[key] = source
     return source
 
