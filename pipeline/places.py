@@ -1003,9 +1003,14 @@ def _clauses(stops: list[int], size: int, lo: int, hi: int) -> list[tuple[int, i
 
     `stops` are the offsets of the text's clause stops (`context.CLAUSE_STOPS`), `size` its length.
     """
+    i, n = bisect.bisect_left(stops, lo), len(stops)
+    if hi <= size:  # the clauses run from stop to stop, the last one to `hi`
+        j = bisect.bisect_left(stops, hi, i)
+        starts = [lo, *(s + 1 for s in stops[i:j])]
+        ends = [*stops[i:j], hi]
+        return [(a, b) for a, b in zip(starts, ends) if b > a]
     out = []
     pos = lo
-    i, n = bisect.bisect_left(stops, lo), len(stops)
     while pos < hi:
         while i < n and stops[i] < pos:
             i += 1
@@ -1014,8 +1019,6 @@ def _clauses(stops: list[int], size: int, lo: int, hi: int) -> list[tuple[int, i
             out.append((pos, end))
         pos = end + 1
     return out
-
-
 
 
 def _bare(text: str, lo: int, hi: int, m: Mention) -> bool:

@@ -445,6 +445,9 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
 # dataclasses.replace cost as much as the rest of the loop).
 _row_of = attrgetter(*MENTION_FIELDS)
 _AT = {name: i for i, name in enumerate(MENTION_FIELDS)}
+_WRITTEN = ("sentence", "orig_start", "orig_end", "published", "period_start", "period_end")
+_WRITTEN += ("speaker", "speaker_title", "city", "area", "source_region")
+_WRITTEN_AT = tuple(_AT[name] for name in _WRITTEN)  # (in the order resolve writes them)
 
 
 def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
@@ -460,7 +463,10 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     periods = _periods(doc, mentions, times, turns)
     sentences: dict[int, str] = {}  # sentence start → its text, one string for all its mentions
     starts = context.sentence_starts(doc)
-    at = _AT
+    i_sentence, i_orig_start, i_orig_end, i_published, i_period_start, i_period_end = _WRITTEN_AT[:6]
+    i_speaker, i_speaker_title, i_city, i_area, i_source_region = _WRITTEN_AT[6:]
+    published = doc.published
+    orig_span = doc.aligned.orig_span
     out: list[Mention] = []
     for m, (period_start, period_end) in zip(mentions, periods, strict=True):
         # context.sentence_at: the sentence starting last at or before the mention
@@ -468,22 +474,22 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
         sentence = doc.sentences[k] if k >= 0 else None
         if sentence is not None and sentence.char_start not in sentences:
             sentences[sentence.char_start] = text[sentence.char_start : sentence.char_end]
-        orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
+        orig_start, orig_end = orig_span(m.char_start, m.char_end)
         city, area, source_region = mention_place(doc, m, home)
         speaker = (_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official
         if speaker is not None and speaker not in titles:
             titles[speaker] = speaker_title(text, speaker)
         row = list(_row_of(m))
-        row[at["sentence"]] = sentences[sentence.char_start] if sentence else None
-        row[at["orig_start"]] = orig_start
-        row[at["orig_end"]] = orig_end
-        row[at["published"]] = doc.published
-        row[at["period_start"]] = period_start
-        row[at["period_end"]] = period_end
-        row[at["speaker"]] = speaker
-        row[at["speaker_title"]] = titles.get(speaker) if speaker else None
-        row[at["city"]] = city
-        row[at["area"]] = area
-        row[at["source_region"]] = source_region
+        row[i_sentence] = sentences[sentence.char_start] if sentence else None
+        row[i_orig_start] = orig_start
+        row[i_orig_end] = orig_end
+        row[i_published] = published
+        row[i_period_start] = period_start
+        row[i_period_end] = period_end
+        row[i_speaker] = speaker
+        row[i_speaker_title] = titles.get(speaker) if speaker else None
+        row[i_city] = city
+        row[i_area] = area
+        row[i_source_region] = source_region
         out.append(Mention(*row))
     return out
