@@ -561,8 +561,11 @@ class _DocState:
         key = (lo, hi)
         found = self._sentences.get(key)
         if found is None:
+            placeless = not self.places.any_within(lo, hi)
             found = self._sentences[key] = _Sentence(
-                self.clauses(lo, hi) or [(lo, hi)], _names_nothing(self, lo, hi)
+                self.clauses(lo, hi) or [(lo, hi)],
+                placeless and _names_nothing(self, lo, hi),
+                placeless and self.cut_ok(lo, hi),
             )
         return found
 
@@ -628,15 +631,17 @@ class _Sentence:
 
     Mentions of one sentence share these: a mention's own clause, the next one and
     the nearest earlier clause with a finding are each looked up once per sentence.
-    In a `blank` sentence (no place, home word or zone word) no clause finds anything.
+    In a `blank` sentence (no place, home word or zone word) no clause finds anything;
+    in a `sourceless` one (no place, and it cuts no name) no clause has a source.
     """
 
-    __slots__ = ("spans", "starts", "own", "earlier", "blank", "placed")
+    __slots__ = ("spans", "starts", "own", "earlier", "blank", "sourceless", "placed")
 
-    def __init__(self, spans: list[tuple[int, int]], blank: bool) -> None:
+    def __init__(self, spans: list[tuple[int, int]], blank: bool, sourceless: bool) -> None:
         self.spans = spans
         self.starts = [a for a, _ in spans]
         self.blank = blank
+        self.sourceless = sourceless
         unread: object = None if blank else _UNREAD
         self.own: list[object] = [unread] * len(spans)  # `_clause_finding` of clause i
         self.earlier: list[object] = [unread] * len(spans)  # nearest finding before clause i
@@ -1046,13 +1051,12 @@ def _other_han() -> regex.Pattern[str]:
     return regex.compile(rf"(?![{regex.escape(written)}])\p{{Han}}")
 
 
-def _governing(st: _DocState, lo: int, hi: int, m: Mention) -> _Finding | None:
-    """The finding governing a mention in its sentence `text[lo:hi]`.
+def _governing(st: _DocState, sent: _Sentence, m: Mention) -> _Finding | None:
+    """The finding governing a mention in its sentence `sent`.
 
     The mention's own clause first; for a bare time clause the next clause; then
     the earlier clauses of the sentence, nearest first.
     """
-    sent = st.sentence(lo, hi)
     if sent.blank:
         return None  # neither the mention's clause nor any other names a place
     clauses = sent.spans
@@ -1184,13 +1188,19 @@ def mention_place(
     if st.home is not home:
         st.for_home(home)
     text = st.text
-    k = bisect.bisect_right(st.sentence_starts, mention.char_start) - 1
+    start, end = mention.char_start, mention.char_end
+    k = bisect.bisect_right(st.sentence_starts, start) - 1
     lo, hi = 0, len(text)
     if k >= 0:
-        lo, hi = doc.sentences[k].char_start, max(doc.sentences[k].char_end, mention.char_end)
-    f = _governing(st, lo, hi, mention)
-    c_start, c_end = st.clause_start(mention.char_start, lo), st.clause_end(mention.char_end)
-    source = _source(st, lo, hi, c_start, c_end)
+        s = doc.sentences[k]
+        lo, hi = s.char_start, max(s.char_end, end)
+    sent = st.sentence(lo, hi)
+    f = _governing(st, sent, mention)
+    c_end = st.clause_end(end)
+    if sent.sourceless and c_end <= hi:
+        source = None  # the clause and those before it are cut as in the whole text: no place
+    else:
+        source = _source(st, lo, hi, st.clause_start(start, lo), c_end)
     if f is not None:
         city, area = _resolve(f, mention, text, home)
         return city, area, source
