@@ -341,8 +341,14 @@ def _groups(
     cues = _cues()
     inside = spans.within(lo, hi)
     raw: list[list[_Span]] = []
+    list_ends, reach = _list_ends(), _after_reach()
     for s in inside:
-        if raw and cues.list_gap.match(text[raw[-1][-1].char_end : s.char_start]):
+        gap = s.char_start - raw[-1][-1].char_end if raw else 0
+        if (
+            gap > 0
+            and text[s.char_start - 1] in list_ends  # a gap that ends in no list word is none
+            and cues.list_gap.match(text[raw[-1][-1].char_end : s.char_start])
+        ):
             raw[-1].append(s)
         else:
             raw.append([s])
@@ -351,7 +357,7 @@ def _groups(
         first, last = members[0], members[-1]
         before = text[max(lo, first.char_start - _CUE_WINDOW) : first.char_start]
         after_start = last.char_end + len(cues.region_suffix.match(text, last.char_end, hi).group())
-        after = text[after_start:hi]
+        after = text[after_start : min(hi, after_start + reach)]  # as far as a cue below looks
         role: _PlaceRole = "free"
         name_lo, name_hi = (lo, hi) if cut else (0, len(text))
         if _is_name(text, first.char_start, last.char_end, name_lo, name_hi):
@@ -368,6 +374,18 @@ def _groups(
             role = "investor"
         out.append(_Group(tuple(members), role))
     return out
+
+
+@cache
+def _list_ends() -> frozenset[str]:
+    """The last characters of the list words (、, 和): a list gap ends in one of them."""
+    return frozenset(w[-1] for w in _cues().words["list"])
+
+
+@cache
+def _after_reach() -> int:
+    """How far after a group of places `_groups` looks for a cue (a venue verb, an investor)."""
+    return max(_VENUE_WINDOW, max((len(w) for w in _cues().words["investor"]), default=0))
 
 
 def _is_name(text: str, start: int, end: int, lo: int, hi: int) -> bool:
