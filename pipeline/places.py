@@ -702,13 +702,17 @@ def _home_marker() -> regex.Pattern[str]:
 
 
 @cache
-def _abbrev_follower() -> re.Pattern[str]:
-    """A word that may follow a single-character home abbreviation (考察, 籍).
+def _abbrev_follower() -> tuple[re.Pattern[str], frozenset[str]]:
+    """A word that may follow a single-character home abbreviation (考察, 籍), and the words
+    another may start inside (客商: 商回归).
 
     Plain words: the standard library's engine scans a document for them ~2x faster.
     """
     words = _cues().words
-    return re.compile(_alternatives((*words["home_abbrev_next"], *words["home_abbrev_after"])))
+    followers = (*words["home_abbrev_next"], *words["home_abbrev_after"])
+    prefixes = {w[:i] for w in followers for i in range(1, len(w) + 1)}
+    overlapped = frozenset(w for w in followers if any(w[i:] in prefixes for i in range(1, len(w))))
+    return re.compile(_alternatives(followers)), overlapped
 
 
 def _follower_starts(text: str) -> set[int]:
@@ -716,13 +720,12 @@ def _follower_starts(text: str) -> set[int]:
 
     A scan without overlaps misses only words starting inside a word it found.
     """
-    follower = _abbrev_follower()
+    follower, overlapped = _abbrev_follower()
     starts = set()
     for m in follower.finditer(text):
         starts.add(m.start())
-        for pos in range(m.start() + 1, m.end()):
-            if follower.match(text, pos):
-                starts.add(pos)
+        if m.group() in overlapped:
+            starts.update(p for p in range(m.start() + 1, m.end()) if follower.match(text, p))
     return starts
 
 
