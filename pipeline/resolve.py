@@ -222,25 +222,33 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
     text = doc.text
     scope = _scopes(doc, times)
     starts = context.sentence_starts(doc)
+    stops = context.clause_stops(text)
     state = _Carried(turn_starts=frozenset(t.char_start for t in turns))
     walked = -1
     out: list[tuple[date | None, date | None]] = []
+    stock_metrics, blockers, cues = grammar.stock_metrics(), _blockers(), _period_cues()
+    stock_clause, event_reference = cues["stock_clause"], cues["event_reference"]
+    by_sentence, sentences = scope.by_sentence, doc.sentences
     for m in mentions:
-        k = bisect.bisect_right(starts, m.char_start) - 1
+        start = m.char_start
+        k = bisect.bisect_right(starts, start) - 1
         while walked < k:  # leave the sentences before this one, enter this one
-            if walked >= 0:
+            # (only a sentence with time expressions carries any, only a new paragraph resets)
+            if walked >= 0 and walked in by_sentence:
                 state.take(doc, scope, walked)
             walked += 1
-            state.enter(doc, walked)
+            if sentences[walked].paragraph != state.current_paragraph:
+                state.enter(doc, walked)
         if m.kind in ("date", "project") or m.role != "fact" or k < 0 or m.period_start or m.period_end:
             out.append((m.period_start, m.period_end))  # dated by its extractor (a table, a stage), or never
             continue
-        sent = doc.sentences[k]
-        stock = m.metric in grammar.stock_metrics()
-        c_start = context.clause_start(text, m.char_start, sent.char_start)
-        governing = _governing(scope.by_sentence.get(k, []), m, c_start, own_clause_only=stock)
+        sent = sentences[k]
+        stock = m.metric in stock_metrics
+        # context.clause_start(text, start, sent.char_start), from the stops found once
+        c_start = start if start <= sent.char_start else context.start_after_stop(stops, start, sent.char_start)
+        governing = _governing(by_sentence.get(k, []), m, c_start, own_clause_only=stock)
         carried = state.paragraph or state.document
-        own_vague = _blockers().search(text, c_start, m.char_start)
+        own_vague = blockers.search(text, c_start, start)
         if own_vague and (governing is None or governing.char_start < own_vague.start()):
             out.append((None, None))  # …，目前已开工45个: the vague word nearer wins
             continue
@@ -249,10 +257,10 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             continue
         own_clause = governing is not None and governing.char_start >= c_start
         dating = governing or carried
-        if not own_clause and _period_cues()["stock_clause"].search(text, c_start, m.char_start) and (dating is None or dating.kind != "cutoff"):
+        if not own_clause and stock_clause.search(text, c_start, start) and (dating is None or dating.kind != "cutoff"):
             out.append((None, None))  # 在库培育…173户: a standing stock, no flow period
             continue
-        if governing is None and _period_cues()["event_reference"].match(text, sent.char_start):
+        if governing is None and event_reference.match(text, sent.char_start):
             if carried is None or carried.kind not in _EVENT_KINDS:
                 out.append((None, None))  # 会上: an event the text does not date
                 continue
