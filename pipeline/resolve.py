@@ -222,25 +222,33 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
     text = doc.text
     scope = _scopes(doc, times)
     starts = context.sentence_starts(doc)
+    stops = context.clause_stops(text)
     state = _Carried(turn_starts=frozenset(t.char_start for t in turns))
     walked = -1
     out: list[tuple[date | None, date | None]] = []
+    stock_metrics, blockers, cues = grammar.stock_metrics(), _blockers(), _period_cues()
+    stock_clause, event_reference = cues["stock_clause"], cues["event_reference"]
+    by_sentence, sentences = scope.by_sentence, doc.sentences
     for m in mentions:
-        k = bisect.bisect_right(starts, m.char_start) - 1
+        start = m.char_start
+        k = bisect.bisect_right(starts, start) - 1
         while walked < k:  # leave the sentences before this one, enter this one
-            if walked >= 0:
+            # (only a sentence with time expressions carries any, only a new paragraph resets)
+            if walked >= 0 and walked in by_sentence:
                 state.take(doc, scope, walked)
             walked += 1
-            state.enter(doc, walked)
+            if sentences[walked].paragraph != state.current_paragraph:
+                state.enter(doc, walked)
         if m.kind in ("date", "project") or m.role != "fact" or k < 0 or m.period_start or m.period_end:
             out.append((m.period_start, m.period_end))  # dated by its extractor (a table, a stage), or never
             continue
-        sent = doc.sentences[k]
-        stock = m.metric in grammar.stock_metrics()
-        c_start = context.clause_start(text, m.char_start, sent.char_start)
-        governing = _governing(scope.by_sentence.get(k, []), m, c_start, own_clause_only=stock)
+        sent = sentences[k]
+        stock = m.metric in stock_metrics
+        # context.clause_start(text, start, sent.char_start), from the stops found once
+        c_start = start if start <= sent.char_start else context.start_after_stop(stops, start, sent.char_start)
+        governing = _governing(by_sentence.get(k, []), m, c_start, own_clause_only=stock)
         carried = state.paragraph or state.document
-        own_vague = _blockers().search(text, c_start, m.char_start)
+        own_vague = blockers.search(text, c_start, start)
         if own_vague and (governing is None or governing.char_start < own_vague.start()):
             out.append((None, None))  # …，目前已开工45个: the vague word nearer wins
             continue
@@ -249,10 +257,10 @@ def _periods(doc: Document, mentions: list[Mention], times: list[TimeExpr], turn
             continue
         own_clause = governing is not None and governing.char_start >= c_start
         dating = governing or carried
-        if not own_clause and _period_cues()["stock_clause"].search(text, c_start, m.char_start) and (dating is None or dating.kind != "cutoff"):
+        if not own_clause and stock_clause.search(text, c_start, start) and (dating is None or dating.kind != "cutoff"):
             out.append((None, None))  # 在库培育…173户: a standing stock, no flow period
             continue
-        if governing is None and _period_cues()["event_reference"].match(text, sent.char_start):
+        if governing is None and event_reference.match(text, sent.char_start):
             if carried is None or carried.kind not in _EVENT_KINDS:
                 out.append((None, None))  # 会上: an event the text does not date
                 continue
@@ -445,6 +453,9 @@ def _period_of(doc: Document, m: Mention, governing: TimeExpr | None) -> tuple[d
 # dataclasses.replace cost as much as the rest of the loop).
 _row_of = attrgetter(*MENTION_FIELDS)
 _AT = {name: i for i, name in enumerate(MENTION_FIELDS)}
+_WRITTEN = ("sentence", "orig_start", "orig_end", "published", "period_start", "period_end")
+_WRITTEN += ("speaker", "speaker_title", "city", "area", "source_region")
+_WRITTEN_AT = tuple(_AT[name] for name in _WRITTEN)  # (in the order resolve writes them)
 
 
 def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
@@ -460,7 +471,10 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
     periods = _periods(doc, mentions, times, turns)
     sentences: dict[int, str] = {}  # sentence start → its text, one string for all its mentions
     starts = context.sentence_starts(doc)
-    at = _AT
+    i_sentence, i_orig_start, i_orig_end, i_published, i_period_start, i_period_end = _WRITTEN_AT[:6]
+    i_speaker, i_speaker_title, i_city, i_area, i_source_region = _WRITTEN_AT[6:]
+    published = doc.published
+    orig_span = doc.aligned.orig_span
     out: list[Mention] = []
     for m, (period_start, period_end) in zip(mentions, periods, strict=True):
         # context.sentence_at: the sentence starting last at or before the mention
@@ -468,22 +482,22 @@ def resolve(doc: Document, mentions: list[Mention]) -> list[Mention]:
         sentence = doc.sentences[k] if k >= 0 else None
         if sentence is not None and sentence.char_start not in sentences:
             sentences[sentence.char_start] = text[sentence.char_start : sentence.char_end]
-        orig_start, orig_end = doc.aligned.orig_span(m.char_start, m.char_end)
+        orig_start, orig_end = orig_span(m.char_start, m.char_end)
         city, area, source_region = mention_place(doc, m, home)
         speaker = (_speaker_at(turns, turn_starts, m.char_start) if turns else None) or official
         if speaker is not None and speaker not in titles:
             titles[speaker] = speaker_title(text, speaker)
         row = list(_row_of(m))
-        row[at["sentence"]] = sentences[sentence.char_start] if sentence else None
-        row[at["orig_start"]] = orig_start
-        row[at["orig_end"]] = orig_end
-        row[at["published"]] = doc.published
-        row[at["period_start"]] = period_start
-        row[at["period_end"]] = period_end
-        row[at["speaker"]] = speaker
-        row[at["speaker_title"]] = titles.get(speaker) if speaker else None
-        row[at["city"]] = city
-        row[at["area"]] = area
-        row[at["source_region"]] = source_region
+        row[i_sentence] = sentences[sentence.char_start] if sentence else None
+        row[i_orig_start] = orig_start
+        row[i_orig_end] = orig_end
+        row[i_published] = published
+        row[i_period_start] = period_start
+        row[i_period_end] = period_end
+        row[i_speaker] = speaker
+        row[i_speaker_title] = titles.get(speaker) if speaker else None
+        row[i_city] = city
+        row[i_area] = area
+        row[i_source_region] = source_region
         out.append(Mention(*row))
     return out
