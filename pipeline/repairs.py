@@ -113,8 +113,9 @@ def has_bracket(text: str) -> bool:
 # Boilerplate
 # ---------------------------------------------------------------------------
 
-# A pinyin gloss anywhere (used only to build the matching key of a line).
-_ANY_GLOSS = regex.compile(rf"[(（][{PINYIN_LETTERS}]{{1,7}}[)）]")
+# A pinyin gloss anywhere (used only to build the matching key of a line);
+# literal classes only, so `re` (~3x `regex` here) matches the same.
+_ANY_GLOSS = re.compile(rf"[(（][{PINYIN_LETTERS}]{{1,7}}[)）]")
 _HSPACE = "[ \\t\\u3000\\u00a0]"
 
 # The label words of a metadata line, both scripts (boilerplate is stripped before t2s).
@@ -153,13 +154,65 @@ _SLOGAN = regex.compile(
 _RESIDUE = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]*")
 
 
+class _LinePattern:
+    """The `line` patterns of the lexicon as one test: `fullmatch(line)` is truthy
+    exactly when one of them fullmatches the (newline-free) line.
+
+    A pattern `.*X.*` fullmatches a line exactly when `X` is found in it: those are
+    searched for `X` (one literal-led scan) instead of backtracking over `.*` at
+    every character; the others form one anchored alternation.
+    """
+
+    __slots__ = ("anchored", "floating")
+
+    def __init__(self, patterns: list[str]) -> None:
+        floating = [p[2:-2] for p in patterns if _floats(p)]
+        anchored = [p for p in patterns if not _floats(p)]
+        self.anchored = regex.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self.floating = regex.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+
+    def fullmatch(self, line: str) -> bool:
+        return bool(
+            (self.anchored is not None and self.anchored.fullmatch(line))
+            or (self.floating is not None and self.floating.search(line))
+        )
+
+
+def _floats(pattern: str) -> bool:
+    """`.*X.*` where the `.*` at both ends are outside `X` (no top-level `|` in `X`)."""
+    if not (pattern.startswith(".*") and pattern.endswith(".*")) or len(pattern) <= 4:
+        return False
+    inner = pattern[2:-2]
+    depth, in_class, i = 0, False, 0
+    while i < len(inner):
+        ch = inner[i]
+        if ch == "\\":
+            i += 2  # an escaped character, whatever it is
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if inner.startswith(("[]", "[^]"), i):  # a leading `]` is a member
+                i += inner.index("]", i) - i + 1
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        i += 1
+    # `X` ending in an escape or a class would make the last `.` part of it
+    return i == len(inner) and not in_class and depth == 0
+
+
 @cache
-def _boilerplate() -> tuple[regex.Pattern[str], regex.Pattern[str], list[regex.Pattern[str]]]:
+def _boilerplate() -> tuple[regex.Pattern[str], _LinePattern, list[regex.Pattern[str]]]:
     rows = load_table(*BOILERPLATE, key="pattern")
     tokens = sorted((r["pattern"] for r in rows if r["kind"] == "token"), key=len, reverse=True)
     token = regex.compile("|".join(f"(?:{p})" for p in tokens))
-    # One alternation fullmatches a line exactly when one of the patterns does.
-    lines = regex.compile("|".join(f"(?:{r['pattern']})" for r in rows if r["kind"] == "line"))
+    lines = _LinePattern([r["pattern"] for r in rows if r["kind"] == "line"])
     ads = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "ad"]
     return token, lines, ads
 
