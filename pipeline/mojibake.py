@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 import regex
 from govfacts.lexicons import load_list
 from govfacts.pipeline.aligned import AlignedText
-from govfacts.pipeline.han import class_body, han_code_points, is_han
+from govfacts.pipeline.han import class_body, han_code_points, han_flags, is_han
 from govfacts.pipeline.repairs import (
     PINYIN_LETTERS,
     has_bracket,
@@ -83,6 +83,7 @@ def _gbk(ch: str) -> bytes | None:
     return b if len(b) == 2 and b[0] >= 0x81 else None
 
 
+@cache  # a few thousand distinct dictionary frequencies at most
 def _lone_value(freq: int) -> float:
     """What a Han character outside any dictionary word adds to a reading, by its frequency
     (a character inside a word adds 1.0)."""
@@ -107,24 +108,25 @@ def _read(text: str) -> _Reading:
     total = 0.0
     rare = n = 0
     for word in segment(simple):
-        han = [is_han(c) for c in word]
-        in_word = len(word) >= 2 and all(han)
+        han = han_flags(word)
+        if len(word) >= 2 and all(han):  # a dictionary word: 1 per character
+            for _ in han:  # added one at a time, as the sum has always been rounded
+                total += 1.0
+            n += len(han)
+            continue
         for ch, h in zip(word, han, strict=True):
             if not h:
                 continue
             n += 1
-            if in_word:
-                total += 1.0
-            else:
-                f = freq.get(ch, 0) or 0
-                total += _lone_value(f)
-                rare += f < RARE
+            f = freq.get(ch, 0) or 0
+            total += _lone_value(f)
+            rare += f < RARE
     return _Reading(total, rare, n)
 
 
 def _han_count(text: str) -> int:
     """`_read(text).han` without the reading: segmenting keeps every character."""
-    return sum(map(is_han, t2s().convert(text)))
+    return sum(han_flags(t2s().convert(text)))
 
 
 def _gain(before: _Reading, after: _Reading) -> float:
@@ -187,8 +189,10 @@ def _covered(text: str) -> list[bool]:
         simple = text
     flags: list[bool] = []
     for word in segment(simple):
-        in_word = len(word) >= 2
-        flags += [in_word or not is_han(c) for c in word]
+        if len(word) >= 2:
+            flags += [True] * len(word)
+        else:
+            flags += [not h for h in han_flags(word)]
     return flags
 
 
@@ -202,8 +206,9 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     # Per k: the Chinese characters from k on, and how many of them are in a word.
     han_after = [0] * (len(run) + 1)
     covered_after = [0] * (len(run) + 1)
+    han = han_flags(run)
     for i in range(len(run) - 1, -1, -1):
-        h = is_han(run[i])
+        h = han[i]
         han_after[i] = han_after[i + 1] + h
         covered_after[i] = covered_after[i + 1] + (h and flags[i])
     tried = 0

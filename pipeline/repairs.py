@@ -152,6 +152,8 @@ _SLOGAN = regex.compile(
 )
 # What is left of a line of only debris tokens: brackets, bars, separators, spaces.
 _RESIDUE = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]*")
+# Its first character: a line of debris opens with one of these or with a token.
+_RESIDUE_FIRST = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]")
 
 
 class _LinePattern:
@@ -293,7 +295,7 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
             continue
         if _is_content(key):
             continue
-        if line_pattern.fullmatch(key) or _RESIDUE.fullmatch(token.sub("", key)):
+        if line_pattern.fullmatch(key) or _only_debris(key, token):
             drop.append((a, c))
             dropped.add(i)
     for i in ads:
@@ -311,6 +313,18 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
                 dropped.add(j)
                 j += step
     return _drop(t, _merge(drop))
+
+
+def _only_debris(key: str, token: regex.Pattern[str]) -> bool:
+    """The line is made of debris tokens and separators only.
+
+    The line's first character stays first after the tokens are deleted unless a
+    token starts there, so a line opening with neither cannot be debris: most
+    lines are rejected by that one test, without a token pass over the line.
+    """
+    if not (_RESIDUE_FIRST.match(key) or token.match(key)):
+        return False
+    return _RESIDUE.fullmatch(token.sub("", key)) is not None
 
 
 def _metadata_cuts(text: str, a: int, b: int, token: regex.Pattern[str]) -> list[tuple[int, int]]:
