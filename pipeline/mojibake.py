@@ -105,22 +105,24 @@ def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
     simple = t2s().convert(text)
     freq = tokenizer().FREQ  # word_freq inlined: this runs per candidate
+    han = han_flags(simple)  # the words cover `simple` in order: word k starts where k - 1 ends
     total = 0.0
-    rare = n = 0
+    rare = n = i = 0
     for word in segment(simple):
-        han = han_flags(word)
-        if len(word) >= 2 and all(han):  # a dictionary word: 1 per character
-            for _ in han:  # added one at a time, as the sum has always been rounded
+        j = i + len(word)
+        if j - i >= 2 and all(han[i:j]):  # a dictionary word: 1 per character
+            for _ in word:  # added one at a time, as the sum has always been rounded
                 total += 1.0
-            n += len(han)
-            continue
-        for ch, h in zip(word, han, strict=True):
-            if not h:
-                continue
-            n += 1
-            f = freq.get(ch, 0) or 0
-            total += _lone_value(f)
-            rare += f < RARE
+            n += j - i
+        else:
+            for ch, h in zip(word, han[i:j], strict=True):
+                if not h:
+                    continue
+                n += 1
+                f = freq.get(ch, 0) or 0
+                total += _lone_value(f)
+                rare += f < RARE
+        i = j
     return _Reading(total, rare, n)
 
 
@@ -149,37 +151,58 @@ def shift_decode(chars: str, trail: str = "") -> tuple[list[tuple[str, int, int]
     >>> [c for c, _, _ in shift_decode("！蓖醭")[0]]
     ['�', '”', '王', '�']
     """
-    data = bytearray()
-    owner: list[int] = []
-    for i, ch in enumerate(chars):
-        b = _gbk(ch)
-        if b is None:
-            raise ValueError(f"{ch!r} has no two-byte GBK form")
-        data += b
-        owner += [i, i]
+    data = _gbk_bytes(chars)
+    if not data:
+        return [(LOST, 0, 1)], False
+    # Character k holds bytes 2k and 2k + 1: the pair read at bytes 2k + 1, 2k + 2
+    # spans characters k and k + 1.
+    pair = _pair_char
     out: list[tuple[str, int, int]] = [(LOST, 0, 1)]
+    out += [(pair(data[2 * k + 1] << 8 | data[2 * k + 2]), k, k + 2) for k in range(len(chars) - 1)]
     used_trail = False
-    i = 1
-    while i < len(data):
-        if i + 1 < len(data):
-            try:
-                ch = bytes(data[i : i + 2]).decode("gbk")
-            except UnicodeDecodeError:
-                ch = LOST
-            out.append((ch, owner[i], owner[i + 1] + 1))
-            i += 2
-            continue
-        ch = LOST
-        if trail and 0x40 <= ord(trail) <= 0x7E and trail.isalpha():
-            try:
-                joined = bytes([data[i], ord(trail)]).decode("gbk")
-            except UnicodeDecodeError:
-                joined = ""
-            if joined and word_freq(t2s().convert(joined)) >= RARE:
-                ch, used_trail = joined, True
-        out.append((ch, owner[i], len(chars) + 1 if used_trail else owner[i] + 1))
-        i += 1
+    last = len(chars) - 1  # the character whose second byte is left over
+    ch = LOST
+    if trail and 0x40 <= ord(trail) <= 0x7E and trail.isalpha():
+        try:
+            joined = bytes([data[-1], ord(trail)]).decode("gbk")
+        except UnicodeDecodeError:
+            joined = ""
+        if joined and word_freq(t2s().convert(joined)) >= RARE:
+            ch, used_trail = joined, True
+    out.append((ch, last, len(chars) + 1 if used_trail else last + 1))
     return out, used_trail
+
+
+_HALF_TO_FULL_TABLE = str.maketrans(_HALF_TO_FULL)
+
+
+def _gbk_bytes(chars: str) -> bytes:
+    """The two GBK bytes of every character of `chars`, encoded in one call.
+
+    Every character took two bytes when the length is twice the count and every
+    even byte is a lead byte (a one-byte character would sit at an even offset,
+    below 0x81, before any misalignment); else each is checked to name the culprit.
+    """
+    try:
+        data = chars.translate(_HALF_TO_FULL_TABLE).encode("gb18030")
+    except UnicodeEncodeError:
+        data = b""
+    if len(data) == 2 * len(chars) and (not data or min(data[0::2]) >= 0x81):
+        return data
+    for ch in chars:
+        if _gbk(ch) is None:
+            raise ValueError(f"{ch!r} has no two-byte GBK form")
+    raise AssertionError("unreachable: every character has two bytes")
+
+
+@cache  # one entry per byte pair met (at most 65536)
+def _pair_char(code: int) -> str:
+    """The character the GBK byte pair `code` (lead << 8 | trail) decodes to, or U+FFFD."""
+    try:
+        ch = bytes((code >> 8, code & 0xFF)).decode("gbk")
+    except UnicodeDecodeError:
+        return LOST
+    return ch
 
 
 def _covered(text: str) -> list[bool]:
@@ -187,12 +210,12 @@ def _covered(text: str) -> list[bool]:
     simple = t2s().convert(text)
     if len(simple) != len(text):
         simple = text
-    flags: list[bool] = []
+    flags = [not h for h in han_flags(simple)]  # a lone character counts when not Chinese
+    i = 0
     for word in segment(simple):
         if len(word) >= 2:
-            flags += [True] * len(word)
-        else:
-            flags += [not h for h in han_flags(word)]
+            flags[i : i + len(word)] = [True] * len(word)
+        i += len(word)
     return flags
 
 
