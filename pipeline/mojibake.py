@@ -440,11 +440,17 @@ def _words_of(text: str) -> frozenset[int]:
     return frozenset(i for i, f in enumerate(flags) if f)
 
 
+@lru_cache(maxsize=8192)  # one entry per character: a table of the dictionary, not of texts
+def _char_freq(ch: str) -> int:
+    """jieba's frequency of the Simplified form of one character."""
+    return word_freq(t2s().convert(ch))
+
+
 def _unusual(ch: str, context: str) -> bool:
     """A recovered character that is rare and in no word is more likely a lost one."""
     if not is_han(ch):
         return False
-    if word_freq(t2s().convert(ch)) >= RARE:
+    if _char_freq(ch) >= RARE:
         return False
     idx = [i for i, c in enumerate(context) if c == ch]
     return not any(i in _words_of(context) for i in idx)
