@@ -52,13 +52,13 @@ CONTEXT = 6  # characters of the intact run read together with a candidate
 # Characters a misaligned GBK run is made of (every one must encode to two bytes).
 _RUN = regex.compile(r"[^\x00-\x7f\s\ufffd]+")  # split further where a character has no GBK form
 # `?` + a gloss whose `(` was swallowed: a lost glossed character (`百?gòu)?qiáng)`).
-_GLOSS_LOSS = re.compile(
+_GLOSS_LOSS = regex.compile(
     rf"""
     [?\ufffd]                       # the marker left for the lost bytes
     ([{PINYIN_LETTERS}]{{1,7}})     # the gloss syllable, its `(` eaten with them
     [)）]                           # the gloss's closing bracket
     """,
-    re.VERBOSE,
+    regex.VERBOSE,
 )
 # A lone ASCII letter glossed like a character (`醭f(shuō)`, `I(yè)`): the trail byte
 # of a character whose lead byte was lost.
@@ -71,7 +71,7 @@ _LETTER_GLOSS = regex.compile(
     regex.VERBOSE,
 )
 
-_GLOSSED_LETTER = re.compile(rf"[A-Za-z][(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")  # `re`: literal classes
+_GLOSSED_LETTER = regex.compile(rf"[A-Za-z][(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")
 
 
 def _gbk(ch: str) -> bytes | None:

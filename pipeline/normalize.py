@@ -47,12 +47,11 @@ _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003
 T2S_CHANGES = "t2s_changes.txt"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # text beyond the BMP takes the full check
 _BLOCK = 256  # characters compared at once when counting what OpenCC changed
-# Literal classes only: `re` matches exactly as `regex` would, and scans several times faster.
-_CRLF = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_CRLF = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 # `re`: twice `regex` on a plain class.
 _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\ufeff]")
-_TRAILING = re.compile(r"[ \t\u3000]+(?=\n)|[ \t\u3000]+\Z")
-_LEADING = re.compile(r"(?m)^[ \t\u3000]+")
+_TRAILING = regex.compile(r"[ \t\u3000]+(?=\n)|[ \t\u3000]+\Z")
+_LEADING = regex.compile(r"(?m)^[ \t\u3000]+")
 _CRLF_CHARS = "\r\u2028\u2029\x0b\x0c\x85"  # what `_CRLF` needs one of
 _ODD_SPACE_CHARS = "\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u202f\u205f\ufeff"
 _INDENT_CHARS = " \t\u3000"  # what `_TRAILING` and `_LEADING` delete

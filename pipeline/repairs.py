@@ -362,28 +362,28 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 # Punctuation
 # ---------------------------------------------------------------------------
 
-_DOUBLE_COMMA = re.compile(
+_DOUBLE_COMMA = regex.compile(
     r"""
     (?<![0-9])[,，]{2,}     # two or more commas not after a digit
     | [,，]{2,}(?![0-9])    # … or not before one (1,,207 is left alone)
     """,
-    re.VERBOSE,
+    regex.VERBOSE,
 )
-_COMMA_BY_STRONGER = re.compile(
+_COMMA_BY_STRONGER = regex.compile(
     r"""
     [,，]+(?=[。、；;！？!?])     # a comma before a stronger mark: ,。 ,、 ,；
     | (?<=[。、；！？])[,，]+     # a comma after one: 。,
     """,
-    re.VERBOSE,
+    regex.VERBOSE,
 )
-_DOUBLE_ENUM = re.compile(r"、{2,}")
+_DOUBLE_ENUM = regex.compile(r"、{2,}")
 # What `_DOUBLE_COMMA` and `_COMMA_BY_STRONGER` need, one pattern per leading comma.
 _COMMA_COMMA = tuple(re.compile(c + "[,，]") for c in ",，")
 _COMMA_STRONG = tuple(
     re.compile(c + "(?:(?=[。、；;！？!?])|(?<=[。、；！？]" + c + "))") for c in ",，"
 )
 # A question mark where no question can end: right after a clause mark or at a line start.
-_STRAY_QUESTION = re.compile(r"(?:^|(?<=[，。：；、,:;\n]))[?？]")
+_STRAY_QUESTION = regex.compile(r"(?:(?<=[，。：；、,:;])|(?<=^|\n))[?？]")
 
 
 def _stray_question(m: regex.Match[str]) -> str:
@@ -451,13 +451,13 @@ _HALFWIDTH = {
     ord("％"): "%",
     ord("＋"): "+",
 }
-_NUMBER_PUNCT = re.compile(
+_NUMBER_PUNCT = regex.compile(
     r"""
     (?<=[0-9])．(?=[0-9])                 # decimal point inside a number
     | (?<=[0-9])，(?=[0-9]{3}(?![0-9]))   # thousands separator: exactly three digits follow
     | －(?=[0-9])                          # minus or range dash before a digit
     """,
-    re.VERBOSE,
+    regex.VERBOSE,
 )
 _NUMBER_PUNCT_HALF = {"．": ".", "，": ",", "－": "-"}
 _FULLWIDTH_RUN = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_HALFWIDTH)) + "]+")
@@ -502,7 +502,7 @@ def _units() -> str:
 
 
 @cache
-def _number_space_patterns() -> tuple[regex.Pattern[str] | re.Pattern[str], ...]:
+def _number_space_patterns() -> tuple[regex.Pattern[str], ...]:
     units = _units()
     thousands = regex.compile(
         rf"""
@@ -515,9 +515,11 @@ def _number_space_patterns() -> tuple[regex.Pattern[str] | re.Pattern[str], ...]
         """,
         regex.VERBOSE,
     )
-    point = re.compile(rf"(?<=[0-9]){_SP}+\.{_SP}*(?=[0-9])")  # 12 . 5 (not the list item 1. 2022)
+    point = regex.compile(
+        rf"(?<=[0-9]){_SP}+\.{_SP}*(?=[0-9])"
+    )  # 12 . 5 (not the list item 1. 2022)
     before_unit = regex.compile(rf"(?<=[0-9]){_SP}+(?=(?:{units}))")  # 36.8 亿元, 12 %
-    dash = re.compile(rf"(?<=[0-9]){_SP}*([—–~～至]){_SP}*(?=[0-9])")  # 1 — 11
+    dash = regex.compile(rf"(?<=[0-9]){_SP}*([—–~～至]){_SP}*(?=[0-9])")  # 1 — 11
     return thousands, point, before_unit, dash
 
 
@@ -548,10 +550,9 @@ def remove_spaces_in_numbers(t: AlignedText) -> AlignedText:
 # ---------------------------------------------------------------------------
 
 # Marks that end a paragraph (a heading or label ends with none of the clause marks).
-# Literal classes only: `re` matches as `regex` would, several times faster.
-_FINAL = re.compile(r"[。！？!?；;：:…”’』」）)》】~～]$")
-_BYLINE_END = re.compile(r"[。！？”][(（][^()（）]{1,20}[)）]$")  # …好。(閆肅)
-_CLAUSE = re.compile(r"[，,。；;！？]")
+_FINAL = regex.compile(r"[。！？!?；;：:…”’』」）)》】~～]$")
+_BYLINE_END = regex.compile(r"[。！？”][(（][^()（）]{1,20}[)）]$")  # …好。(閆肅)
+_CLAUSE = regex.compile(r"[，,。；;！？]")
 _HEADING_START = regex.compile(
     r"""
     ^(?:[一二三四五六七八九十百]+[、.．]                 # 一、
