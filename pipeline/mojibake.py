@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import accumulate
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -226,25 +227,18 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     if glossed_trail:  # the last characters hold the lead byte of the glossed letter
         yield from range(len(run) - 1, max(len(run) - 4, 0 if not marked else 1) - 1, -1)
     flags = _covered(run)
-    # Per k: the Chinese characters from k on, and how many of them are in a word.
-    han_after = [0] * (len(run) + 1)
-    covered_after = [0] * (len(run) + 1)
     han = han_flags(run)
-    for i in range(len(run) - 1, -1, -1):
-        h = han[i]
-        han_after[i] = han_after[i + 1] + h
-        covered_after[i] = covered_after[i + 1] + (h and flags[i])
-    tried = 0
-    for k in range(1 if marked else 0, len(run) - 2):
-        if k and not flags[k - 1]:
-            continue  # a slip is looked for right after a readable word
-        n_han = han_after[k]
-        if n_han < 3 or covered_after[k] / n_han > 0.3:
-            continue
-        yield k
-        tried += 1
-        if tried >= MAX_STARTS:
-            return
+    # Per k: the Chinese characters from k on, and how many of them are in a word
+    # (suffix sums, made by `accumulate` over the reversed flags).
+    han_after = [*accumulate(map(int, reversed(han)))][::-1] + [0]
+    covered_after = [*accumulate(int(h and f) for h, f in zip(reversed(han), reversed(flags)))][::-1] + [0]
+    found = [
+        k
+        for k in range(1 if marked else 0, len(run) - 2)
+        # a slip is looked for right after a readable word, in a stretch mostly out of words
+        if (not k or flags[k - 1]) and han_after[k] >= 3 and not covered_after[k] / han_after[k] > 0.3
+    ]
+    yield from found[:MAX_STARTS]
 
 
 @dataclass(frozen=True, slots=True)
