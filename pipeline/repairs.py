@@ -215,7 +215,8 @@ def _boilerplate() -> tuple[regex.Pattern[str], _LinePattern, list[regex.Pattern
     tokens = sorted((r["pattern"] for r in rows if r["kind"] == "token"), key=len, reverse=True)
     token = regex.compile("|".join(f"(?:{p})" for p in tokens))
     lines = _LinePattern([r["pattern"] for r in rows if r["kind"] == "line"])
-    ads = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "ad"]
+    # `.*X.*` is found in a line exactly where `X` is: searched for without the `.*`.
+    ads = [regex.compile(p[2:-2] if _floats(p) else p) for p in (r["pattern"] for r in rows if r["kind"] == "ad")]
     return token, lines, ads
 
 
