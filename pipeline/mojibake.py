@@ -579,7 +579,7 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
         out = out.sub(_GLOSS_LOSS, _lost_gloss)
     if _has_glossed_letter(out.text):
         out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
-    if _has_marker(out.text):
+    if "?0" in out.text or LOST + "0" in out.text:  # what `_LOST_CENTURY` needs (a `str` search)
         out = out.sub(_LOST_CENTURY, "2")
     if out is t:
         return t
