@@ -21,7 +21,15 @@ from itertools import chain
 
 import regex
 
-__all__ = ["HAN_SPAN", "han_code_points", "han_table", "han_class", "class_body", "is_han", "han_flags"]
+__all__ = [
+    "HAN_SPAN",
+    "han_code_points",
+    "han_table",
+    "han_class",
+    "class_body",
+    "is_han",
+    "han_flags",
+]
 
 # Every `\p{Han}` character lies in [U+2E80, U+40000): CJK radicals up to the
 # extensions of plane 3 (checked over all of Unicode for the installed `regex`).

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import accumulate
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 
 import regex
 from govfacts.lexicons import load_list
@@ -106,10 +106,11 @@ def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
     simple = t2s().convert(text)
     freq = tokenizer().FREQ  # word_freq inlined: this runs per candidate
-    han = han_flags(simple)  # the words cover `simple` in order: word k starts where k - 1 ends
+    words = segment(simple)
+    han = han_flags("".join(words))  # word k's flags start where word k - 1's end
     total = 0.0
     rare = n = i = 0
-    for word in segment(simple):
+    for word in words:
         j = i + len(word)
         if j - i >= 2 and all(han[i:j]):  # a dictionary word: 1 per character
             for _ in word:  # added one at a time, as the sum has always been rounded
@@ -159,7 +160,9 @@ def shift_decode(chars: str, trail: str = "") -> tuple[list[tuple[str, int, int]
     # spans characters k and k + 1.
     pair = _pair_char
     out: list[tuple[str, int, int]] = [(LOST, 0, 1)]
-    out += [(pair(data[2 * k + 1] << 8 | data[2 * k + 2]), k, k + 2) for k in range(len(chars) - 1)]
+    out += [
+        (pair(data[2 * k + 1] << 8 | data[2 * k + 2]), k, k + 2) for k in range(len(chars) - 1)
+    ]
     used_trail = False
     last = len(chars) - 1  # the character whose second byte is left over
     ch = LOST
@@ -211,9 +214,10 @@ def _covered(text: str) -> list[bool]:
     simple = t2s().convert(text)
     if len(simple) != len(text):
         simple = text
-    flags = [not h for h in han_flags(simple)]  # a lone character counts when not Chinese
+    words = segment(simple)
+    flags = [not h for h in han_flags("".join(words))]  # a lone character counts when not Chinese
     i = 0
-    for word in segment(simple):
+    for word in words:
         if len(word) >= 2:
             flags[i : i + len(word)] = [True] * len(word)
         i += len(word)
@@ -231,12 +235,15 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     # Per k: the Chinese characters from k on, and how many of them are in a word
     # (suffix sums, made by `accumulate` over the reversed flags).
     han_after = [*accumulate(map(int, reversed(han)))][::-1] + [0]
-    covered_after = [*accumulate(int(h and f) for h, f in zip(reversed(han), reversed(flags)))][::-1] + [0]
+    covered = (int(h and f) for h, f in zip(reversed(han), reversed(flags), strict=True))
+    covered_after = [*accumulate(covered)][::-1] + [0]
     found = [
         k
         for k in range(1 if marked else 0, len(run) - 2)
         # a slip is looked for right after a readable word, in a stretch mostly out of words
-        if (not k or flags[k - 1]) and han_after[k] >= 3 and not covered_after[k] / han_after[k] > 0.3
+        if (not k or flags[k - 1])
+        and han_after[k] >= 3
+        and not covered_after[k] / han_after[k] > 0.3
     ]
     yield from found[:MAX_STARTS]
 
@@ -579,7 +586,8 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
         out = out.sub(_GLOSS_LOSS, _lost_gloss)
     if _has_glossed_letter(out.text):
         out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
-    if "?0" in out.text or LOST + "0" in out.text:  # what `_LOST_CENTURY` needs (a `str` search)
+    # `_LOST_CENTURY` needs a marker before a 0: two `str` searches, not a `regex` pass
+    if "?0" in out.text or LOST + "0" in out.text:
         out = out.sub(_LOST_CENTURY, "2")
     if out is t:
         return t
