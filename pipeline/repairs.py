@@ -100,8 +100,9 @@ def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
     """
     if not has_bracket(t.text):
         return t
-    spans = [m.span() for m in _gloss().finditer(t.text) if is_pinyin_syllable(m.group(1))]
-    return t.edit([(a, b, "") for a, b in spans]) if spans else t
+    syllable = is_pinyin_syllable
+    edits = [(m.start(), m.end(), "") for m in _gloss().finditer(t.text) if syllable(m[1])]
+    return t.edit(edits) if edits else t
 
 
 def has_bracket(text: str) -> bool:
