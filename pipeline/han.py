@@ -21,7 +21,15 @@ from itertools import chain
 
 import regex
 
-__all__ = ["HAN_SPAN", "han_code_points", "han_table", "han_class", "class_body", "is_han"]
+__all__ = [
+    "HAN_SPAN",
+    "han_code_points",
+    "han_table",
+    "han_class",
+    "class_body",
+    "is_han",
+    "han_flags",
+]
 
 # Every `\p{Han}` character lies in [U+2E80, U+40000): CJK radicals up to the
 # extensions of plane 3 (checked over all of Unicode for the installed `regex`).
@@ -86,3 +94,16 @@ def is_han(ch: str) -> bool:
     if cp < 0x10000:
         return han_table()[cp] == 1
     return _HAN.match(ch) is not None
+
+
+def han_flags(text: str) -> list[bool]:
+    """`is_han` of every character of `text`, in one comprehension (no call per character).
+
+    >>> han_flags("經1，𠀀")
+    [True, False, False, True]
+    """
+    table = han_table()
+    return [
+        table[cp] == 1 if cp < 0x10000 else _HAN.match(chr(cp)) is not None
+        for cp in map(ord, text)
+    ]

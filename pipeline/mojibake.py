@@ -20,11 +20,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 
 import regex
 from govfacts.lexicons import load_list
 from govfacts.pipeline.aligned import AlignedText
-from govfacts.pipeline.han import class_body, han_code_points, is_han
+from govfacts.pipeline.han import class_body, han_code_points, han_flags, is_han
 from govfacts.pipeline.repairs import (
     PINYIN_LETTERS,
     has_bracket,
@@ -83,6 +84,7 @@ def _gbk(ch: str) -> bytes | None:
     return b if len(b) == 2 and b[0] >= 0x81 else None
 
 
+@cache  # a few thousand distinct dictionary frequencies at most
 def _lone_value(freq: int) -> float:
     """What a Han character outside any dictionary word adds to a reading, by its frequency
     (a character inside a word adds 1.0)."""
@@ -104,27 +106,31 @@ def _read(text: str) -> _Reading:
     """How well `text` reads by jieba's dictionary (on a Simplified copy)."""
     simple = t2s().convert(text)
     freq = tokenizer().FREQ  # word_freq inlined: this runs per candidate
+    words = segment(simple)
+    han = han_flags("".join(words))  # word k's flags start where word k - 1's end
     total = 0.0
-    rare = n = 0
-    for word in segment(simple):
-        han = [is_han(c) for c in word]
-        in_word = len(word) >= 2 and all(han)
-        for ch, h in zip(word, han, strict=True):
-            if not h:
-                continue
-            n += 1
-            if in_word:
+    rare = n = i = 0
+    for word in words:
+        j = i + len(word)
+        if j - i >= 2 and all(han[i:j]):  # a dictionary word: 1 per character
+            for _ in word:  # added one at a time, as the sum has always been rounded
                 total += 1.0
-            else:
+            n += j - i
+        else:
+            for ch, h in zip(word, han[i:j], strict=True):
+                if not h:
+                    continue
+                n += 1
                 f = freq.get(ch, 0) or 0
                 total += _lone_value(f)
                 rare += f < RARE
+        i = j
     return _Reading(total, rare, n)
 
 
 def _han_count(text: str) -> int:
     """`_read(text).han` without the reading: segmenting keeps every character."""
-    return sum(map(is_han, t2s().convert(text)))
+    return sum(han_flags(t2s().convert(text)))
 
 
 def _gain(before: _Reading, after: _Reading) -> float:
@@ -147,37 +153,60 @@ def shift_decode(chars: str, trail: str = "") -> tuple[list[tuple[str, int, int]
     >>> [c for c, _, _ in shift_decode("！蓖醭")[0]]
     ['�', '”', '王', '�']
     """
-    data = bytearray()
-    owner: list[int] = []
-    for i, ch in enumerate(chars):
-        b = _gbk(ch)
-        if b is None:
-            raise ValueError(f"{ch!r} has no two-byte GBK form")
-        data += b
-        owner += [i, i]
+    data = _gbk_bytes(chars)
+    if not data:
+        return [(LOST, 0, 1)], False
+    # Character k holds bytes 2k and 2k + 1: the pair read at bytes 2k + 1, 2k + 2
+    # spans characters k and k + 1.
+    pair = _pair_char
     out: list[tuple[str, int, int]] = [(LOST, 0, 1)]
+    out += [
+        (pair(data[2 * k + 1] << 8 | data[2 * k + 2]), k, k + 2) for k in range(len(chars) - 1)
+    ]
     used_trail = False
-    i = 1
-    while i < len(data):
-        if i + 1 < len(data):
-            try:
-                ch = bytes(data[i : i + 2]).decode("gbk")
-            except UnicodeDecodeError:
-                ch = LOST
-            out.append((ch, owner[i], owner[i + 1] + 1))
-            i += 2
-            continue
-        ch = LOST
-        if trail and 0x40 <= ord(trail) <= 0x7E and trail.isalpha():
-            try:
-                joined = bytes([data[i], ord(trail)]).decode("gbk")
-            except UnicodeDecodeError:
-                joined = ""
-            if joined and word_freq(t2s().convert(joined)) >= RARE:
-                ch, used_trail = joined, True
-        out.append((ch, owner[i], len(chars) + 1 if used_trail else owner[i] + 1))
-        i += 1
+    last = len(chars) - 1  # the character whose second byte is left over
+    ch = LOST
+    if trail and 0x40 <= ord(trail) <= 0x7E and trail.isalpha():
+        try:
+            joined = bytes([data[-1], ord(trail)]).decode("gbk")
+        except UnicodeDecodeError:
+            joined = ""
+        if joined and word_freq(t2s().convert(joined)) >= RARE:
+            ch, used_trail = joined, True
+    out.append((ch, last, len(chars) + 1 if used_trail else last + 1))
     return out, used_trail
+
+
+_HALF_TO_FULL_TABLE = str.maketrans(_HALF_TO_FULL)
+
+
+def _gbk_bytes(chars: str) -> bytes:
+    """The two GBK bytes of every character of `chars`, encoded in one call.
+
+    Every character took two bytes when the length is twice the count and every
+    even byte is a lead byte (a one-byte character would sit at an even offset,
+    below 0x81, before any misalignment); else each is checked to name the culprit.
+    """
+    try:
+        data = chars.translate(_HALF_TO_FULL_TABLE).encode("gb18030")
+    except UnicodeEncodeError:
+        data = b""
+    if len(data) == 2 * len(chars) and (not data or min(data[0::2]) >= 0x81):
+        return data
+    for ch in chars:
+        if _gbk(ch) is None:
+            raise ValueError(f"{ch!r} has no two-byte GBK form")
+    raise AssertionError("unreachable: every character has two bytes")
+
+
+@cache  # one entry per byte pair met (at most 65536)
+def _pair_char(code: int) -> str:
+    """The character the GBK byte pair `code` (lead << 8 | trail) decodes to, or U+FFFD."""
+    try:
+        ch = bytes((code >> 8, code & 0xFF)).decode("gbk")
+    except UnicodeDecodeError:
+        return LOST
+    return ch
 
 
 def _covered(text: str) -> list[bool]:
@@ -185,10 +214,13 @@ def _covered(text: str) -> list[bool]:
     simple = t2s().convert(text)
     if len(simple) != len(text):
         simple = text
-    flags: list[bool] = []
-    for word in segment(simple):
-        in_word = len(word) >= 2
-        flags += [in_word or not is_han(c) for c in word]
+    words = segment(simple)
+    flags = [not h for h in han_flags("".join(words))]  # a lone character counts when not Chinese
+    i = 0
+    for word in words:
+        if len(word) >= 2:
+            flags[i : i + len(word)] = [True] * len(word)
+        i += len(word)
     return flags
 
 
@@ -199,24 +231,21 @@ def _starts(run: str, marked: bool, glossed_trail: bool) -> Iterator[int]:
     if glossed_trail:  # the last characters hold the lead byte of the glossed letter
         yield from range(len(run) - 1, max(len(run) - 4, 0 if not marked else 1) - 1, -1)
     flags = _covered(run)
-    # Per k: the Chinese characters from k on, and how many of them are in a word.
-    han_after = [0] * (len(run) + 1)
-    covered_after = [0] * (len(run) + 1)
-    for i in range(len(run) - 1, -1, -1):
-        h = is_han(run[i])
-        han_after[i] = han_after[i + 1] + h
-        covered_after[i] = covered_after[i + 1] + (h and flags[i])
-    tried = 0
-    for k in range(1 if marked else 0, len(run) - 2):
-        if k and not flags[k - 1]:
-            continue  # a slip is looked for right after a readable word
-        n_han = han_after[k]
-        if n_han < 3 or covered_after[k] / n_han > 0.3:
-            continue
-        yield k
-        tried += 1
-        if tried >= MAX_STARTS:
-            return
+    han = han_flags(run)
+    # Per k: the Chinese characters from k on, and how many of them are in a word
+    # (suffix sums, made by `accumulate` over the reversed flags).
+    han_after = [*accumulate(map(int, reversed(han)))][::-1] + [0]
+    covered = (int(h and f) for h, f in zip(reversed(han), reversed(flags), strict=True))
+    covered_after = [*accumulate(covered)][::-1] + [0]
+    found = [
+        k
+        for k in range(1 if marked else 0, len(run) - 2)
+        # a slip is looked for right after a readable word, in a stretch mostly out of words
+        if (not k or flags[k - 1])
+        and han_after[k] >= 3
+        and not covered_after[k] / han_after[k] > 0.3
+    ]
+    yield from found[:MAX_STARTS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,11 +441,17 @@ def _words_of(text: str) -> frozenset[int]:
     return frozenset(i for i, f in enumerate(flags) if f)
 
 
+@lru_cache(maxsize=8192)  # one entry per character: a table of the dictionary, not of texts
+def _char_freq(ch: str) -> int:
+    """jieba's frequency of the Simplified form of one character."""
+    return word_freq(t2s().convert(ch))
+
+
 def _unusual(ch: str, context: str) -> bool:
     """A recovered character that is rare and in no word is more likely a lost one."""
     if not is_han(ch):
         return False
-    if word_freq(t2s().convert(ch)) >= RARE:
+    if _char_freq(ch) >= RARE:
         return False
     idx = [i for i, c in enumerate(context) if c == ch]
     return not any(i in _words_of(context) for i in idx)
@@ -551,7 +586,8 @@ def repair_mojibake(t: AlignedText) -> AlignedText:
         out = out.sub(_GLOSS_LOSS, _lost_gloss)
     if _has_glossed_letter(out.text):
         out = out.sub(_LETTER_GLOSS, lambda m: LOST if is_pinyin_syllable(m.group(1)) else m.group())
-    if _has_marker(out.text):
+    # `_LOST_CENTURY` needs a marker before a 0: two `str` searches, not a `regex` pass
+    if "?0" in out.text or LOST + "0" in out.text:
         out = out.sub(_LOST_CENTURY, "2")
     if out is t:
         return t

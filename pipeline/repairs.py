@@ -100,8 +100,9 @@ def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
     """
     if not has_bracket(t.text):
         return t
-    spans = [m.span() for m in _gloss().finditer(t.text) if is_pinyin_syllable(m.group(1))]
-    return t.edit([(a, b, "") for a, b in spans]) if spans else t
+    syllable = is_pinyin_syllable
+    edits = [(m.start(), m.end(), "") for m in _gloss().finditer(t.text) if syllable(m[1])]
+    return t.edit(edits) if edits else t
 
 
 def has_bracket(text: str) -> bool:
@@ -113,8 +114,9 @@ def has_bracket(text: str) -> bool:
 # Boilerplate
 # ---------------------------------------------------------------------------
 
-# A pinyin gloss anywhere (used only to build the matching key of a line).
-_ANY_GLOSS = regex.compile(rf"[(（][{PINYIN_LETTERS}]{{1,7}}[)）]")
+# A pinyin gloss anywhere (used only to build the matching key of a line);
+# literal classes only, so `re` matches the same (~2x `regex` on lines full of glosses).
+_ANY_GLOSS = re.compile(rf"[(（][{PINYIN_LETTERS}]{{1,7}}[)）]")
 _HSPACE = "[ \\t\\u3000\\u00a0]"
 
 # The label words of a metadata line, both scripts (boilerplate is stripped before t2s).
@@ -151,16 +153,72 @@ _SLOGAN = regex.compile(
 )
 # What is left of a line of only debris tokens: brackets, bars, separators, spaces.
 _RESIDUE = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]*")
+# Its first character: a line of debris opens with one of these or with a token.
+_RESIDUE_FIRST = regex.compile(r"[\s|｜/／·•【】\[\]:：,，、\-—_>＞]")
+
+
+class _LinePattern:
+    """The `line` patterns of the lexicon as one test: `fullmatch(line)` is truthy
+    exactly when one of them fullmatches the (newline-free) line.
+
+    A pattern `.*X.*` fullmatches a line exactly when `X` is found in it: those are
+    searched for `X` (one literal-led scan) instead of backtracking over `.*` at
+    every character; the others form one anchored alternation.
+    """
+
+    __slots__ = ("anchored", "floating")
+
+    def __init__(self, patterns: list[str]) -> None:
+        floating = [p[2:-2] for p in patterns if _floats(p)]
+        anchored = [p for p in patterns if not _floats(p)]
+        self.anchored = regex.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self.floating = regex.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+
+    def fullmatch(self, line: str) -> bool:
+        return bool(
+            (self.anchored is not None and self.anchored.fullmatch(line))
+            or (self.floating is not None and self.floating.search(line))
+        )
+
+
+def _floats(pattern: str) -> bool:
+    """`.*X.*` where the `.*` at both ends are outside `X` (no top-level `|` in `X`)."""
+    if not (pattern.startswith(".*") and pattern.endswith(".*")) or len(pattern) <= 4:
+        return False
+    inner = pattern[2:-2]
+    depth, in_class, i = 0, False, 0
+    while i < len(inner):
+        ch = inner[i]
+        if ch == "\\":
+            i += 2  # an escaped character, whatever it is
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if inner.startswith(("[]", "[^]"), i):  # a leading `]` is a member
+                i += inner.index("]", i) - i + 1
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        i += 1
+    # an unfinished escape, class or group in `X` would take the last `.*` into it
+    return i == len(inner) and not in_class and depth == 0
 
 
 @cache
-def _boilerplate() -> tuple[regex.Pattern[str], regex.Pattern[str], list[regex.Pattern[str]]]:
+def _boilerplate() -> tuple[regex.Pattern[str], _LinePattern, list[regex.Pattern[str]]]:
     rows = load_table(*BOILERPLATE, key="pattern")
     tokens = sorted((r["pattern"] for r in rows if r["kind"] == "token"), key=len, reverse=True)
     token = regex.compile("|".join(f"(?:{p})" for p in tokens))
-    # One alternation fullmatches a line exactly when one of the patterns does.
-    lines = regex.compile("|".join(f"(?:{r['pattern']})" for r in rows if r["kind"] == "line"))
-    ads = [regex.compile(r["pattern"]) for r in rows if r["kind"] == "ad"]
+    lines = _LinePattern([r["pattern"] for r in rows if r["kind"] == "line"])
+    # `.*X.*` is found in a line exactly where `X` is: searched for without the `.*`.
+    ad_rows = [r["pattern"] for r in rows if r["kind"] == "ad"]
+    ads = [regex.compile(p[2:-2] if _floats(p) else p) for p in ad_rows]
     return token, lines, ads
 
 
@@ -196,13 +254,16 @@ def _key(line: str) -> str:
 def _is_content(key: str) -> bool:
     """`_CONTENT.search(key)` for a one-line key, its usual case first.
 
-    A sentence end with more text after it (`[。！？].`) is found by `str.find`,
-    which most paragraphs satisfy; the pattern runs only for the others.
+    A sentence end with more text after it (`[。！？].`) is found by one `re`
+    class search short of the last character, which most paragraphs satisfy;
+    the pattern runs only for the others.
     """
-    last = len(key) - 1
-    if any(key.find(mark, 0, last) >= 0 for mark in "。！？"):
+    if _SENTENCE_END.search(key, 0, len(key) - 1):
         return True
     return _CONTENT.search(key) is not None
+
+
+_SENTENCE_END = re.compile("[。！？]")
 
 
 def _drop(t: AlignedText, spans: list[tuple[int, int]]) -> AlignedText:
@@ -240,7 +301,7 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
             continue
         if _is_content(key):
             continue
-        if line_pattern.fullmatch(key) or _RESIDUE.fullmatch(token.sub("", key)):
+        if line_pattern.fullmatch(key) or _only_debris(key, token):
             drop.append((a, c))
             dropped.add(i)
     for i in ads:
@@ -258,6 +319,18 @@ def strip_boilerplate(t: AlignedText) -> AlignedText:
                 dropped.add(j)
                 j += step
     return _drop(t, _merge(drop))
+
+
+def _only_debris(key: str, token: regex.Pattern[str]) -> bool:
+    """The line is made of debris tokens and separators only.
+
+    The line's first character stays first after the tokens are deleted unless a
+    token starts there, so a line opening with neither cannot be debris: most
+    lines are rejected by that one test, without a token pass over the line.
+    """
+    if not (_RESIDUE_FIRST.match(key) or token.match(key)):
+        return False
+    return _RESIDUE.fullmatch(token.sub("", key)) is not None
 
 
 def _metadata_cuts(text: str, a: int, b: int, token: regex.Pattern[str]) -> list[tuple[int, int]]:
