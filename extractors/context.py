@@ -131,14 +131,14 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
     A bound (ge/le) written before or after wins over the approximation an
     infix 余/多 gives.
     """
-    after_words, before_words, infix_words, blocked, links = _qualifier_tables()
+    after_words, before_words, infix_words, blocked, links, linked = _qualifier_tables()
     after = text[end : end + 3]
     if after.startswith(after_words[0]):
         for w, q in after_words[1]:
             if after.startswith(w):
                 return q
     before = text[max(0, start - 6) : start]
-    for link in links:
+    for link in links if before.endswith(linked) else ():
         if link and not before.endswith(link):
             continue
         head = before[: len(before) - len(link)]
@@ -162,10 +162,12 @@ def _qualifier_tables() -> tuple[
     dict[str, str],
     dict[str, str],
     tuple[str, ...],
+    tuple[str, ...],
 ]:
     """The qualifier words after and before a number, longest first (each with the tuple of
     its words, for one `startswith`/`endswith` test that most numbers fail), the infix
-    words, the characters that block a before-word, and the linking words (with "")."""
+    words, the characters that block a before-word, the linking words (with ""), and each
+    before-word followed by each linking word (what the text before a qualified number ends with)."""
     words = grammar.qualifier_words()
 
     def longest_first(position: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -173,7 +175,9 @@ def _qualifier_tables() -> tuple[
         return tuple(w for w, _ in table), table
 
     links = ("", *words["link"])  # 约为22.5亿元, 超过了: a linking word may stand between
-    return longest_first("after"), longest_first("before"), words["infix"], grammar.qualifier_not_after(), links
+    before = longest_first("before")
+    linked = tuple(w + link for w in before[0] for link in links)
+    return longest_first("after"), before, words["infix"], grammar.qualifier_not_after(), links, linked
 
 
 def status_of(text: str, start: int, sentence_start: int) -> str:
@@ -185,12 +189,16 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     """
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
-    cues, table = _status_cues()
-    found = table.rows(text, sentence_start, start)  # in lexicon order
+    cues, table, clause_scoped = _status_cues()
+    c_start = clause_start(text, start, sentence_start)
+    # The clause ends the sentence's part before the quantity: its characters are read
+    # once, and the sentence's are those of the clause and of what precedes it.
+    in_clause = set(table.needed.findall(text, c_start, start))
+    seen = in_clause.union(table.needed.findall(text, sentence_start, c_start)) if c_start > sentence_start else in_clause
+    found = table.rows_seen(seen)  # in lexicon order
     if not found:
         return "actual"  # no cue has its characters before the quantity: most quantities
-    c_start = clause_start(text, start, sentence_start)
-    in_clause_found = set(table.rows(text, c_start, start))  # the clause is in the sentence
+    in_clause_found = set(table.rows_seen(in_clause)) if not clause_scoped.isdisjoint(found) else ()
     best_pos, best = -1, "actual"
     for i in found:
         cue = cues[i]
@@ -238,7 +246,10 @@ class _Ways:
         a table lists its indices in order)."""
         n = len(text)
         hi = n if hi is None else hi if hi >= 0 else max(n + hi, 0)  # negatives count from the end, as in slices
-        seen = set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi))
+        return self.rows_seen(set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi)))
+
+    def rows_seen(self, seen: set[str]) -> tuple[int, ...]:
+        """`rows` of a window whose needed characters (those `needed` finds) are `seen`."""
         if not seen:
             return tuple(sorted(self.always))
         by_char = self.by_char
@@ -249,19 +260,28 @@ class _Ways:
 
 
 @cache
-def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], _Ways]:
-    """The status cues and the characters their matches need (`grammar.ways_table`)."""
+def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], _Ways, frozenset[int]]:
+    """The status cues, the characters their matches need (`grammar.ways_table`), and the
+    indices of the clause-scoped ones."""
     cues = grammar.status_cues()
-    return cues, _Ways(grammar.ways_table(c.pattern for c in cues))
+    clause_scoped = frozenset(i for i, c in enumerate(cues) if c.scope == "clause")
+    return cues, _Ways(grammar.ways_table(c.pattern for c in cues)), clause_scoped
 
 
 @cache
-def _subject_trims() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    """Patterns trimming scope words from a subject's front and linking words from its end."""
+def _subject_trims() -> tuple[regex.Pattern[str], regex.Pattern[str], tuple[str, ...], tuple[str, ...]]:
+    """Patterns trimming scope words from a subject's front and linking words from its end,
+    and the words each needs the phrase to start or end with (`$` also matches before a
+    final newline)."""
     words = grammar.subject_words()
     head = grammar.alternation(words["head"])
     tail = grammar.alternation(words["tail"])
-    return regex.compile(f"^(?:{head})+"), regex.compile(f"(?:{tail})+$")
+    heads, tails = tuple(words["head"]), (*words["tail"], "\n")
+    return regex.compile(f"^(?:{head})+"), regex.compile(f"(?:{tail})+$"), heads, tails
+
+
+# A `_LEADING_NUMBERS` match ends in one of these: a phrase without them has none.
+_LEADING_NUMBERS_END = re.compile("[年月日号个家元%]")
 
 
 def subject_before(text: str, start: int, floor: int = 0) -> str:
@@ -271,11 +291,13 @@ def subject_before(text: str, start: int, floor: int = 0) -> str:
     cut = max(phrase.rfind("、"), phrase.rfind("("), phrase.rfind("（"))
     if cut >= 0:
         phrase = phrase[cut + 1 :]
-    while (m := _LEADING_NUMBERS.match(phrase)) and m.end() < len(phrase):
+    while _LEADING_NUMBERS_END.search(phrase) and (m := _LEADING_NUMBERS.match(phrase)) and m.end() < len(phrase):
         phrase = phrase[m.end() :]  # 11月5日总投资 → 总投资
-    trim_head, trim_tail = _subject_trims()
-    phrase = trim_tail.sub("", phrase)
-    phrase = trim_head.sub("", phrase)
+    trim_head, trim_tail, heads, tails = _subject_trims()
+    if phrase.endswith(tails):
+        phrase = trim_tail.sub("", phrase)
+    if phrase.startswith(heads):
+        phrase = trim_head.sub("", phrase)
     return phrase.strip()
 
 
@@ -327,7 +349,8 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     best: tuple[int, int, str] | None = None  # (distance, lexicon rank, id)
     # After the number: the first cue, the lexicon's first at that place (one alternation
     # finds both), nearer than any before.
-    if (found := any_metric.search(after)) is not None:
+    # (No character a cue needs, no cue: most tails are passed over without the alternation.)
+    if (table.always or table.needed.search(after)) and (found := any_metric.search(after)) is not None:
         rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:
