@@ -190,15 +190,16 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
     cues, table, clause_scoped = _status_cues()
-    c_start = clause_start(text, start, sentence_start)
-    # The clause ends the sentence's part before the quantity: its characters are read
-    # once, and the sentence's are those of the clause and of what precedes it.
-    in_clause = set(table.needed.findall(text, c_start, start))
-    seen = in_clause.union(table.needed.findall(text, sentence_start, c_start)) if c_start > sentence_start else in_clause
-    found = table.rows_seen(seen)  # in lexicon order
-    if not found:
-        return "actual"  # no cue has its characters before the quantity: most quantities
-    in_clause_found = set(table.rows_seen(in_clause)) if not clause_scoped.isdisjoint(found) else ()
+    if start < 0 or sentence_start < 0:  # offsets from the end: read the windows themselves
+        found = table.rows(text, sentence_start, start)
+        c_start = clause_start(text, start, sentence_start)
+        in_clause_found = set(table.rows(text, c_start, start))
+    else:
+        found = _status_rows(text, sentence_start, start)  # in lexicon order
+        if not found:
+            return "actual"  # no cue has its characters before the quantity: most quantities
+        c_start = clause_start(text, start, sentence_start)
+        in_clause_found = {i for i in found if i in clause_scoped and table.has_row(i, text, c_start, start)}
     best_pos, best = -1, "actual"
     for i in found:
         cue = cues[i]
@@ -211,6 +212,28 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     return best
 
 
+# The end of a sentence, as far as a status window is read at once (a guess: a quantity
+# past it has its window read again).
+_WINDOW_END = re.compile("[。！？!?；;\n]")
+# The rows ready in the status windows of the last text asked about: window start →
+# (how far it was read, its rows with the offset from which each is ready).
+_status_windows: tuple[str, dict[int, tuple[int, tuple[tuple[int, int], ...]]]] = ("", {})
+
+
+def _status_rows(text: str, lo: int, start: int) -> tuple[int, ...]:
+    """`rows(text, lo, start)` of the status cues, for 0 <= lo and 0 <= start: each window
+    start's characters are read once for all the quantities of its sentence or clause."""
+    global _status_windows
+    if _status_windows[0] is not text:
+        _status_windows = (text, {})
+    windows = _status_windows[1]
+    entry = windows.get(lo)
+    if entry is None or entry[0] < start:
+        end = _WINDOW_END.search(text, start)
+        entry = windows[lo] = _status_cues()[1].ready(text, lo, end.start() if end else len(text))
+    return tuple(i for i, at in entry[1] if at <= start)
+
+
 class _Ways:
     """The rows of a `grammar.ways_table`, indexed for asking which may match in a window.
 
@@ -220,7 +243,7 @@ class _Ways:
     against the rows of the characters it holds, not against all.
     """
 
-    __slots__ = ("needed", "by_char", "always")
+    __slots__ = ("needed", "by_char", "always", "ways_of")
 
     def __init__(self, table: tuple[tuple[frozenset[str], int], ...]) -> None:
         share: dict[str, int] = {}
@@ -239,6 +262,9 @@ class _Ways:
         self.needed = re.compile(f"[{re.escape(''.join(sorted(share)))}]") if share else re.compile("(?!)")
         self.by_char = {c: tuple(rows) for c, rows in by_char.items()}
         self.always = frozenset(always)
+        self.ways_of: dict[int, tuple[frozenset[str], ...]] = {}
+        for way, i in table:
+            self.ways_of[i] = (*self.ways_of.get(i, ()), way)
 
     def rows(self, text: str, lo: int = 0, hi: int | None = None) -> tuple[int, ...]:
         """The indices whose rows' characters all occur in `text[lo:hi]`, in table order, each
@@ -247,6 +273,25 @@ class _Ways:
         n = len(text)
         hi = n if hi is None else hi if hi >= 0 else max(n + hi, 0)  # negatives count from the end, as in slices
         return self.rows_seen(set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi)))
+
+    def ready(self, text: str, lo: int, hi: int) -> tuple[int, tuple[tuple[int, int], ...]]:
+        """(hi, the rows that `rows(text, lo, h)` gives for some h <= hi, each with the least
+        such h, in table order): the window's characters read once for all its ends h.
+        For 0 <= lo and 0 <= hi."""
+        seen = set(self.needed.findall(text, lo, hi))
+        at: dict[int, int] = dict.fromkeys(self.always, -1)  # read in any window
+        by_char = self.by_char
+        for c in seen:
+            for i, way in by_char.get(c, ()):
+                if way <= seen:  # then each of its characters is found in the window
+                    h = max(text.find(x, lo, hi) for x in way) + 1
+                    if h < at.get(i, hi + 1):
+                        at[i] = h
+        return hi, tuple(sorted(at.items()))
+
+    def has_row(self, i: int, text: str, lo: int, hi: int) -> bool:
+        """Whether `rows(text, lo, hi)` holds `i`, for 0 <= lo and 0 <= hi."""
+        return any(all(text.find(x, lo, hi) >= 0 for x in way) for way in self.ways_of[i])
 
     def rows_seen(self, seen: set[str]) -> tuple[int, ...]:
         """`rows` of a window whose needed characters (those `needed` finds) are `seen`."""
