@@ -25,7 +25,9 @@ __all__ = [
     "sentence_at",
     "qualifier_of",
     "status_of",
+    "status_at",
     "subject_before",
+    "clause_subject",
     "subject_after",
     "metric_of",
     "metric_near",
@@ -187,18 +189,21 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     sentence-scoped cue anywhere earlier in the sentence. A block phrase right
     before the quantity (计划总投资) keeps it actual.
     """
+    return status_at(text, start, sentence_start, clause_start(text, start, sentence_start))
+
+
+def status_at(text: str, start: int, sentence_start: int, c_start: int) -> str:
+    """`status_of` when the quantity's `clause_start(text, start, sentence_start)` is known."""
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
     cues, table, clause_scoped = _status_cues()
     if start < 0 or sentence_start < 0:  # offsets from the end: read the windows themselves
         found = table.rows(text, sentence_start, start)
-        c_start = clause_start(text, start, sentence_start)
         in_clause_found = set(table.rows(text, c_start, start))
     else:
         found = _status_rows(text, sentence_start, start)  # in lexicon order
         if not found:
             return "actual"  # no cue has its characters before the quantity: most quantities
-        c_start = clause_start(text, start, sentence_start)
         in_clause_found = {i for i in found if i in clause_scoped and table.has_row(i, text, c_start, start)}
     best_pos, best = -1, "actual"
     for i in found:
@@ -212,12 +217,13 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     return best
 
 
-# The end of a sentence, as far as a status window is read at once (a guess: a quantity
-# past it has its window read again).
-_WINDOW_END = re.compile("[。！？!?；;\n]")
+# The end of a sentence (as `pipeline.sentences` ends them, but for quotes): a status window
+# is read at once up to it (a guess: a quantity past it has its window read again).
+_WINDOW_END = re.compile("[。！？!?\n]")
 # The rows ready in the status windows of the last text asked about: window start →
-# (how far it was read, its rows with the offset from which each is ready).
-_status_windows: tuple[str, dict[int, tuple[int, tuple[tuple[int, int], ...]]]] = ("", {})
+# (how far it was read, the offset the first row is ready from, its rows with the offset
+# from which each is ready).
+_status_windows: tuple[str, dict[int, tuple[int, int, tuple[tuple[int, int], ...]]]] = ("", {})
 
 
 def _status_rows(text: str, lo: int, start: int) -> tuple[int, ...]:
@@ -231,7 +237,9 @@ def _status_rows(text: str, lo: int, start: int) -> tuple[int, ...]:
     if entry is None or entry[0] < start:
         end = _WINDOW_END.search(text, start)
         entry = windows[lo] = _status_cues()[1].ready(text, lo, end.start() if end else len(text))
-    return tuple(i for i, at in entry[1] if at <= start)
+    if entry[1] > start:
+        return ()  # no row is ready yet: most quantities
+    return tuple(i for i, at in entry[2] if at <= start)
 
 
 class _Ways:
@@ -274,10 +282,10 @@ class _Ways:
         hi = n if hi is None else hi if hi >= 0 else max(n + hi, 0)  # negatives count from the end, as in slices
         return self.rows_seen(set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi)))
 
-    def ready(self, text: str, lo: int, hi: int) -> tuple[int, tuple[tuple[int, int], ...]]:
-        """(hi, the rows that `rows(text, lo, h)` gives for some h <= hi, each with the least
-        such h, in table order): the window's characters read once for all its ends h.
-        For 0 <= lo and 0 <= hi."""
+    def ready(self, text: str, lo: int, hi: int) -> tuple[int, int, tuple[tuple[int, int], ...]]:
+        """(hi, the least h of the rows, the rows that `rows(text, lo, h)` gives for some
+        h <= hi, each with the least such h, in table order): the window's characters read
+        once for all its ends h. For 0 <= lo and 0 <= hi."""
         seen = set(self.needed.findall(text, lo, hi))
         at: dict[int, int] = dict.fromkeys(self.always, -1)  # read in any window
         by_char = self.by_char
@@ -287,7 +295,7 @@ class _Ways:
                     h = max(text.find(x, lo, hi) for x in way) + 1
                     if h < at.get(i, hi + 1):
                         at[i] = h
-        return hi, tuple(sorted(at.items()))
+        return hi, min(at.values(), default=hi + 1), tuple(sorted(at.items()))
 
     def has_row(self, i: int, text: str, lo: int, hi: int) -> bool:
         """Whether `rows(text, lo, hi)` holds `i`, for 0 <= lo and 0 <= hi."""
@@ -331,8 +339,11 @@ _LEADING_NUMBERS_END = re.compile("[年月日号个家元%]")
 
 def subject_before(text: str, start: int, floor: int = 0) -> str:
     """The noun phrase before a quantity in its clause (`全市签约工业项目` → `签约工业项目`)."""
-    c = clause_start(text, start, floor)
-    phrase = text[c:start]
+    return clause_subject(text[clause_start(text, start, floor) : start])
+
+
+def clause_subject(phrase: str) -> str:
+    """`subject_before` from the clause's text up to the quantity (`phrase`)."""
     cut = max(phrase.rfind("、"), phrase.rfind("("), phrase.rfind("（"))
     if cut >= 0:
         phrase = phrase[cut + 1 :]
@@ -404,9 +415,12 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
         rank, m = ranked[k]
         if best is not None and best[0] == 0 and best[1] < rank:
             break  # a cue right before the number, and the rest come later in the lexicon
-        hits = list(m.pattern.finditer(before, overlapped=True))
-        if hits:
-            key = (len(before) - max(h.end() for h in hits), rank, m.id)
+        last = -1
+        for h in m.pattern.finditer(before, overlapped=True):
+            if h.end() > last:
+                last = h.end()
+        if last >= 0:
+            key = (len(before) - last, rank, m.id)
             if best is None or key < best:
                 best = key
     return best[2] if best else None
