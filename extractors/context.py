@@ -140,6 +140,7 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
             if after.startswith(w):
                 return q
     before = text[max(0, start - 6) : start]
+    # A before-word (and a linking word) ends `before` only if one of `linked` does: most numbers have none.
     for link in links if before.endswith(linked) else ():
         if link and not before.endswith(link):
             continue
