@@ -35,12 +35,12 @@ _LIST_JOIN = regex.compile(r"(?:以上)?(?:、|和|及|或|与|[-—–~～至�
 
 def _value(num: str | None, mult: str | None) -> Decimal | None:
     if num is None:
-        return parse_number("1" + (mult or "")) if mult else None
+        return numbers.multiplier_value(mult) if mult else None
     base = parse_number(num)
     if base is None:
         return None
     if mult:
-        factor = parse_number("1" + mult)
+        factor = numbers.multiplier_value(mult)
         return None if factor is None else base * factor
     return base
 

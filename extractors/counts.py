@@ -53,7 +53,7 @@ def extract_counts(doc: Document) -> list[Mention]:
         if value is None:
             continue
         if m.group("mult"):
-            factor = parse_number("1" + m.group("mult"))
+            factor = numbers.multiplier_value(m.group("mult"))
             value = value * factor if factor is not None else value
         head = context.range_head(text, start)
         if head is not None and (head_value := parse_number(head[2])) is not None:
