@@ -140,7 +140,8 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
             if after.startswith(w):
                 return q
     before = text[max(0, start - 6) : start]
-    # A before-word (and a linking word) ends `before` only if one of `linked` does: most numbers have none.
+    # A before-word (and a linking word) ends `before` only if one of `linked` does:
+    # most numbers have none.
     for link in links if before.endswith(linked) else ():
         if link and not before.endswith(link):
             continue
@@ -170,7 +171,8 @@ def _qualifier_tables() -> tuple[
     """The qualifier words after and before a number, longest first (each with the tuple of
     its words, for one `startswith`/`endswith` test that most numbers fail), the infix
     words, the characters that block a before-word, the linking words (with ""), and each
-    before-word followed by each linking word (what the text before a qualified number ends with)."""
+    before-word followed by each linking word (what the text before a qualified number
+    ends with)."""
     words = grammar.qualifier_words()
 
     def longest_first(position: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -180,7 +182,8 @@ def _qualifier_tables() -> tuple[
     links = ("", *words["link"])  # 约为22.5亿元, 超过了: a linking word may stand between
     before = longest_first("before")
     linked = tuple(w + link for w in before[0] for link in links)
-    return longest_first("after"), before, words["infix"], grammar.qualifier_not_after(), links, linked
+    not_after = grammar.qualifier_not_after()
+    return longest_first("after"), before, words["infix"], not_after, links, linked
 
 
 def status_of(text: str, start: int, sentence_start: int) -> str:
@@ -205,7 +208,9 @@ def status_at(text: str, start: int, sentence_start: int, c_start: int) -> str:
         found = _status_rows(text, sentence_start, start)  # in lexicon order
         if not found:
             return "actual"  # no cue has its characters before the quantity: most quantities
-        in_clause_found = {i for i in found if i in clause_scoped and table.has_row(i, text, c_start, start)}
+        in_clause_found = {
+            i for i in found if i in clause_scoped and table.has_row(i, text, c_start, start)
+        }
     best_pos, best = -1, "actual"
     for i in found:
         cue = cues[i]
@@ -323,7 +328,9 @@ def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], _Ways, frozenset[int]
 
 
 @cache
-def _subject_trims() -> tuple[regex.Pattern[str], regex.Pattern[str], tuple[str, ...], tuple[str, ...]]:
+def _subject_trims() -> tuple[
+    regex.Pattern[str], regex.Pattern[str], tuple[str, ...], tuple[str, ...]
+]:
     """Patterns trimming scope words from a subject's front and linking words from its end,
     and the words each needs the phrase to start or end with (`$` also matches before a
     final newline)."""
@@ -348,7 +355,9 @@ def clause_subject(phrase: str) -> str:
     cut = max(phrase.rfind("、"), phrase.rfind("("), phrase.rfind("（"))
     if cut >= 0:
         phrase = phrase[cut + 1 :]
-    while _LEADING_NUMBERS_END.search(phrase) and (m := _LEADING_NUMBERS.match(phrase)) and m.end() < len(phrase):
+    while _LEADING_NUMBERS_END.search(phrase) and (m := _LEADING_NUMBERS.match(phrase)):
+        if m.end() >= len(phrase):
+            break
         phrase = phrase[m.end() :]  # 11月5日总投资 → 总投资
     trim_head, trim_tail, heads, tails = _subject_trims()
     if phrase.endswith(tails):
@@ -407,7 +416,8 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     # After the number: the first cue, the lexicon's first at that place (one alternation
     # finds both), nearer than any before.
     # (No character a cue needs, no cue: most tails are passed over without the alternation.)
-    if (table.always or table.needed.search(after)) and (found := any_metric.search(after)) is not None:
+    found = any_metric.search(after) if table.always or table.needed.search(after) else None
+    if found is not None:
         rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:

@@ -157,7 +157,7 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(
         rf"""
         (?=[{first}])                                     # cheap test: only these can start a match
-        (?!(?<=[0-9])[0-9])                               # inside a number: nothing starts (see above)
+        (?!(?<=[0-9])[0-9])                               # inside a number: no match starts
         (?=[{base_chars}]|{openings})                     # a finer one: a number, or a word's opening
         (?:
           (?P<title>《[^《》\n]{{1,80}}》)                  # a book or document title: a name

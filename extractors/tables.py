@@ -116,7 +116,7 @@ def _table_currency(units: str) -> str | None:
 
 
 def _has_table(text: str) -> bool:
-    """Whether some line of `text` matches `_TABLE_HINT`: those lines holding a separator are tried."""
+    """Whether a line of `text` matches `_TABLE_HINT` (only lines with a separator are tried)."""
     tried = -1  # the start of the last line tried
     for sep in _CELL_SEPARATOR.finditer(text):
         line_start = text.rfind("\n", 0, sep.start()) + 1
