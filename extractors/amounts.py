@@ -35,12 +35,12 @@ _LIST_JOIN = regex.compile(r"(?:以上)?(?:、|和|及|或|与|[-—–~～至�
 
 def _value(num: str | None, mult: str | None) -> Decimal | None:
     if num is None:
-        return parse_number("1" + (mult or "")) if mult else None
+        return numbers.multiplier_value(mult) if mult else None
     base = parse_number(num)
     if base is None:
         return None
     if mult:
-        factor = parse_number("1" + mult)
+        factor = numbers.multiplier_value(mult)
         return None if factor is None else base * factor
     return base
 
@@ -140,8 +140,9 @@ def _mention(
     role = "threshold" if size_class else "fact"
     if size_class and qualifier == "eq":
         qualifier = "ge"  # 首个百亿元工业项目: the class is "at least"
-    subject = context.subject_before(text, start, s_start)
-    status = "actual" if role == "threshold" else context.status_of(text, start, s_start)
+    c_start = context.clause_start(text, start, s_start)
+    subject = context.clause_subject(text[c_start:start])
+    status = "actual" if role == "threshold" else context.status_at(text, start, s_start, c_start)
     return Mention(
         doc_id=doc.doc_id,
         kind="amount",

@@ -25,7 +25,9 @@ __all__ = [
     "sentence_at",
     "qualifier_of",
     "status_of",
+    "status_at",
     "subject_before",
+    "clause_subject",
     "subject_after",
     "metric_of",
     "metric_near",
@@ -131,14 +133,16 @@ def qualifier_of(text: str, start: int, end: int, infix: str | None = None) -> s
     A bound (ge/le) written before or after wins over the approximation an
     infix 余/多 gives.
     """
-    after_words, before_words, infix_words, blocked, links = _qualifier_tables()
+    after_words, before_words, infix_words, blocked, links, linked = _qualifier_tables()
     after = text[end : end + 3]
     if after.startswith(after_words[0]):
         for w, q in after_words[1]:
             if after.startswith(w):
                 return q
     before = text[max(0, start - 6) : start]
-    for link in links:
+    # A before-word (and a linking word) ends `before` only if one of `linked` does:
+    # most numbers have none.
+    for link in links if before.endswith(linked) else ():
         if link and not before.endswith(link):
             continue
         head = before[: len(before) - len(link)]
@@ -162,10 +166,13 @@ def _qualifier_tables() -> tuple[
     dict[str, str],
     dict[str, str],
     tuple[str, ...],
+    tuple[str, ...],
 ]:
     """The qualifier words after and before a number, longest first (each with the tuple of
     its words, for one `startswith`/`endswith` test that most numbers fail), the infix
-    words, the characters that block a before-word, and the linking words (with "")."""
+    words, the characters that block a before-word, the linking words (with ""), and each
+    before-word followed by each linking word (what the text before a qualified number
+    ends with)."""
     words = grammar.qualifier_words()
 
     def longest_first(position: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -173,7 +180,10 @@ def _qualifier_tables() -> tuple[
         return tuple(w for w, _ in table), table
 
     links = ("", *words["link"])  # 约为22.5亿元, 超过了: a linking word may stand between
-    return longest_first("after"), longest_first("before"), words["infix"], grammar.qualifier_not_after(), links
+    before = longest_first("before")
+    linked = tuple(w + link for w in before[0] for link in links)
+    not_after = grammar.qualifier_not_after()
+    return longest_first("after"), before, words["infix"], not_after, links, linked
 
 
 def status_of(text: str, start: int, sentence_start: int) -> str:
@@ -183,14 +193,24 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     sentence-scoped cue anywhere earlier in the sentence. A block phrase right
     before the quantity (计划总投资) keeps it actual.
     """
+    return status_at(text, start, sentence_start, clause_start(text, start, sentence_start))
+
+
+def status_at(text: str, start: int, sentence_start: int, c_start: int) -> str:
+    """`status_of` when the quantity's `clause_start(text, start, sentence_start)` is known."""
     if grammar.status_blocks().search(text[max(sentence_start, start - 8) : start]):
         return "actual"
-    cues, table = _status_cues()
-    found = table.rows(text, sentence_start, start)  # in lexicon order
-    if not found:
-        return "actual"  # no cue has its characters before the quantity: most quantities
-    c_start = clause_start(text, start, sentence_start)
-    in_clause_found = set(table.rows(text, c_start, start))  # the clause is in the sentence
+    cues, table, clause_scoped = _status_cues()
+    if start < 0 or sentence_start < 0:  # offsets from the end: read the windows themselves
+        found = table.rows(text, sentence_start, start)
+        in_clause_found = set(table.rows(text, c_start, start))
+    else:
+        found = _status_rows(text, sentence_start, start)  # in lexicon order
+        if not found:
+            return "actual"  # no cue has its characters before the quantity: most quantities
+        in_clause_found = {
+            i for i in found if i in clause_scoped and table.has_row(i, text, c_start, start)
+        }
     best_pos, best = -1, "actual"
     for i in found:
         cue = cues[i]
@@ -203,6 +223,31 @@ def status_of(text: str, start: int, sentence_start: int) -> str:
     return best
 
 
+# The end of a sentence (as `pipeline.sentences` ends them, but for quotes): a status window
+# is read at once up to it (a guess: a quantity past it has its window read again).
+_WINDOW_END = re.compile("[。！？!?\n]")
+# The rows ready in the status windows of the last text asked about: window start →
+# (how far it was read, the offset the first row is ready from, its rows with the offset
+# from which each is ready).
+_status_windows: tuple[str, dict[int, tuple[int, int, tuple[tuple[int, int], ...]]]] = ("", {})
+
+
+def _status_rows(text: str, lo: int, start: int) -> tuple[int, ...]:
+    """`rows(text, lo, start)` of the status cues, for 0 <= lo and 0 <= start: each window
+    start's characters are read once for all the quantities of its sentence or clause."""
+    global _status_windows
+    if _status_windows[0] is not text:
+        _status_windows = (text, {})
+    windows = _status_windows[1]
+    entry = windows.get(lo)
+    if entry is None or entry[0] < start:
+        end = _WINDOW_END.search(text, start)
+        entry = windows[lo] = _status_cues()[1].ready(text, lo, end.start() if end else len(text))
+    if entry[1] > start:
+        return ()  # no row is ready yet: most quantities
+    return tuple(i for i, at in entry[2] if at <= start)
+
+
 class _Ways:
     """The rows of a `grammar.ways_table`, indexed for asking which may match in a window.
 
@@ -212,7 +257,7 @@ class _Ways:
     against the rows of the characters it holds, not against all.
     """
 
-    __slots__ = ("needed", "by_char", "always")
+    __slots__ = ("needed", "by_char", "always", "ways_of")
 
     def __init__(self, table: tuple[tuple[frozenset[str], int], ...]) -> None:
         share: dict[str, int] = {}
@@ -231,6 +276,9 @@ class _Ways:
         self.needed = re.compile(f"[{re.escape(''.join(sorted(share)))}]") if share else re.compile("(?!)")
         self.by_char = {c: tuple(rows) for c, rows in by_char.items()}
         self.always = frozenset(always)
+        self.ways_of: dict[int, tuple[frozenset[str], ...]] = {}
+        for way, i in table:
+            self.ways_of[i] = (*self.ways_of.get(i, ()), way)
 
     def rows(self, text: str, lo: int = 0, hi: int | None = None) -> tuple[int, ...]:
         """The indices whose rows' characters all occur in `text[lo:hi]`, in table order, each
@@ -238,7 +286,29 @@ class _Ways:
         a table lists its indices in order)."""
         n = len(text)
         hi = n if hi is None else hi if hi >= 0 else max(n + hi, 0)  # negatives count from the end, as in slices
-        seen = set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi))
+        return self.rows_seen(set(self.needed.findall(text, lo if lo >= 0 else max(n + lo, 0), hi)))
+
+    def ready(self, text: str, lo: int, hi: int) -> tuple[int, int, tuple[tuple[int, int], ...]]:
+        """(hi, the least h of the rows, the rows that `rows(text, lo, h)` gives for some
+        h <= hi, each with the least such h, in table order): the window's characters read
+        once for all its ends h. For 0 <= lo and 0 <= hi."""
+        seen = set(self.needed.findall(text, lo, hi))
+        at: dict[int, int] = dict.fromkeys(self.always, -1)  # read in any window
+        by_char = self.by_char
+        for c in seen:
+            for i, way in by_char.get(c, ()):
+                if way <= seen:  # then each of its characters is found in the window
+                    h = max(text.find(x, lo, hi) for x in way) + 1
+                    if h < at.get(i, hi + 1):
+                        at[i] = h
+        return hi, min(at.values(), default=hi + 1), tuple(sorted(at.items()))
+
+    def has_row(self, i: int, text: str, lo: int, hi: int) -> bool:
+        """Whether `rows(text, lo, hi)` holds `i`, for 0 <= lo and 0 <= hi."""
+        return any(all(text.find(x, lo, hi) >= 0 for x in way) for way in self.ways_of[i])
+
+    def rows_seen(self, seen: set[str]) -> tuple[int, ...]:
+        """`rows` of a window whose needed characters (those `needed` finds) are `seen`."""
         if not seen:
             return tuple(sorted(self.always))
         by_char = self.by_char
@@ -249,33 +319,51 @@ class _Ways:
 
 
 @cache
-def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], _Ways]:
-    """The status cues and the characters their matches need (`grammar.ways_table`)."""
+def _status_cues() -> tuple[tuple[grammar.StatusCue, ...], _Ways, frozenset[int]]:
+    """The status cues, the characters their matches need (`grammar.ways_table`), and the
+    indices of the clause-scoped ones."""
     cues = grammar.status_cues()
-    return cues, _Ways(grammar.ways_table(c.pattern for c in cues))
+    clause_scoped = frozenset(i for i, c in enumerate(cues) if c.scope == "clause")
+    return cues, _Ways(grammar.ways_table(c.pattern for c in cues)), clause_scoped
 
 
 @cache
-def _subject_trims() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    """Patterns trimming scope words from a subject's front and linking words from its end."""
+def _subject_trims() -> tuple[
+    regex.Pattern[str], regex.Pattern[str], tuple[str, ...], tuple[str, ...]
+]:
+    """Patterns trimming scope words from a subject's front and linking words from its end,
+    and the words each needs the phrase to start or end with (`$` also matches before a
+    final newline)."""
     words = grammar.subject_words()
     head = grammar.alternation(words["head"])
     tail = grammar.alternation(words["tail"])
-    return regex.compile(f"^(?:{head})+"), regex.compile(f"(?:{tail})+$")
+    heads, tails = tuple(words["head"]), (*words["tail"], "\n")
+    return regex.compile(f"^(?:{head})+"), regex.compile(f"(?:{tail})+$"), heads, tails
+
+
+# A `_LEADING_NUMBERS` match ends in one of these: a phrase without them has none.
+_LEADING_NUMBERS_END = re.compile("[年月日号个家元%]")
 
 
 def subject_before(text: str, start: int, floor: int = 0) -> str:
     """The noun phrase before a quantity in its clause (`全市签约工业项目` → `签约工业项目`)."""
-    c = clause_start(text, start, floor)
-    phrase = text[c:start]
+    return clause_subject(text[clause_start(text, start, floor) : start])
+
+
+def clause_subject(phrase: str) -> str:
+    """`subject_before` from the clause's text up to the quantity (`phrase`)."""
     cut = max(phrase.rfind("、"), phrase.rfind("("), phrase.rfind("（"))
     if cut >= 0:
         phrase = phrase[cut + 1 :]
-    while (m := _LEADING_NUMBERS.match(phrase)) and m.end() < len(phrase):
+    while _LEADING_NUMBERS_END.search(phrase) and (m := _LEADING_NUMBERS.match(phrase)):
+        if m.end() >= len(phrase):
+            break
         phrase = phrase[m.end() :]  # 11月5日总投资 → 总投资
-    trim_head, trim_tail = _subject_trims()
-    phrase = trim_tail.sub("", phrase)
-    phrase = trim_head.sub("", phrase)
+    trim_head, trim_tail, heads, tails = _subject_trims()
+    if phrase.endswith(tails):
+        phrase = trim_tail.sub("", phrase)
+    if phrase.startswith(heads):
+        phrase = trim_head.sub("", phrase)
     return phrase.strip()
 
 
@@ -327,7 +415,9 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
     best: tuple[int, int, str] | None = None  # (distance, lexicon rank, id)
     # After the number: the first cue, the lexicon's first at that place (one alternation
     # finds both), nearer than any before.
-    if (found := any_metric.search(after)) is not None:
+    # (No character a cue needs, no cue: most tails are passed over without the alternation.)
+    found = any_metric.search(after) if table.always or table.needed.search(after) else None
+    if found is not None:
         rank, m = ranked[int(found.lastgroup[1:])]  # type: ignore[index]
         best = (found.start() - 1000, rank, m.id)
         if best[0] < 0:
@@ -336,9 +426,12 @@ def metric_near(kind: str, before: str, after: str = "") -> str | None:
         rank, m = ranked[k]
         if best is not None and best[0] == 0 and best[1] < rank:
             break  # a cue right before the number, and the rest come later in the lexicon
-        hits = list(m.pattern.finditer(before, overlapped=True))
-        if hits:
-            key = (len(before) - max(h.end() for h in hits), rank, m.id)
+        last = -1
+        for h in m.pattern.finditer(before, overlapped=True):
+            if h.end() > last:
+                last = h.end()
+        if last >= 0:
+            key = (len(before) - last, rank, m.id)
             if best is None or key < best:
                 best = key
     return best[2] if best else None

@@ -53,7 +53,7 @@ def extract_counts(doc: Document) -> list[Mention]:
         if value is None:
             continue
         if m.group("mult"):
-            factor = parse_number("1" + m.group("mult"))
+            factor = numbers.multiplier_value(m.group("mult"))
             value = value * factor if factor is not None else value
         head = context.range_head(text, start)
         if head is not None and (head_value := parse_number(head[2])) is not None:
@@ -78,18 +78,18 @@ def _mention(
     text = doc.text
     sentence = context.sentence_at(doc, start)
     s_start = sentence.char_start if sentence else 0
+    c_start = context.clause_start(text, start, s_start)
+    clause_head = text[c_start:start]
     after = "" if noun_before else context.subject_after(text, end)
-    before = context.subject_before(text, start, s_start)
-    subject = after or before
+    subject = after or context.clause_subject(clause_head)
     role = "fact"
     if _LABEL_BEFORE.search(text, max(0, start - 10), start) and _LABEL_AFTER_NAME.match(text[end : end + 24]):
         role = "label"  # 年产6万吨…项目: a capacity inside a project's name
     elif unit == "次" and text.startswith("会议", end):
         role = "label"  # 三次会议: a session number
-    clause_head = text[context.clause_start(text, start, s_start) : start]
-    clause_tail = text[end : context.clause_end(text, end)]
     # The tail names the thing counted only when the noun follows the measure word (8个招商项目…签约).
-    metric = context.metric_near("count", clause_head, clause_tail if after else "") if role == "fact" else None
+    clause_tail = text[end : context.clause_end(text, end)] if after and role == "fact" else ""
+    metric = context.metric_near("count", clause_head, clause_tail) if role == "fact" else None
     if metric is not None and not grammar.metric_takes_unit(metric, unit):
         metric = None  # 闲置用地10家: land is counted in 亩, not in 家
     return Mention(
@@ -100,7 +100,7 @@ def _mention(
         unit=unit,
         qualifier=context.qualifier_of(text, start, end, infix),  # type: ignore[arg-type]
         role=role,  # type: ignore[arg-type]
-        status=context.status_of(text, start, s_start),  # type: ignore[arg-type]
+        status=context.status_at(text, start, s_start, c_start),  # type: ignore[arg-type]
         subject=subject or None,
         metric=metric,
         char_start=start,

@@ -150,9 +150,14 @@ def _pattern() -> re.Pattern[str]:
     # 目 (of 目前) is everywhere, 目前 seldom, and each try of the whole pattern is dear.
     openings = _alt(sorted({x[:2] for x in words if x[0] not in base}))
     base_chars = regex.escape("".join(sorted(base)), special_only=False)
+    # Every alternative that starts with a digit looks behind it for no digit: a digit after
+    # a digit (inside 2023, 52.9) starts nothing unless a lexicon word begins with a digit.
+    if any(x[0].isascii() and x[0].isdigit() for x in words):
+        raise LexiconError(f"{_WORDS}: a word starts with a digit")
     return re.compile(
         rf"""
         (?=[{first}])                                     # cheap test: only these can start a match
+        (?!(?<=[0-9])[0-9])                               # inside a number: no match starts
         (?=[{base_chars}]|{openings})                     # a finer one: a number, or a word's opening
         (?:
           (?P<title>《[^《》\n]{{1,80}}》)                  # a book or document title: a name

@@ -49,6 +49,7 @@ __all__ = [
     "NumberSpan",
     "find_numbers",
     "parse_number",
+    "multiplier_value",
     "parse_fraction",
     "parse_cheng",
     "to_chinese",
@@ -561,6 +562,12 @@ def _inside_stop_word(text: str, a: int, b: int) -> bool:
     return any(
         a >= o and text[a - o : a - o + n] in words for o, n, words in _stop_contexts(text[a:b])
     )
+
+
+@lru_cache(maxsize=64)  # the multiplier words of the quantity patterns: a few
+def multiplier_value(mult: str) -> Decimal | None:
+    """The value of a multiplier word, `parse_number("1" + mult)` (`亿` → 100000000)."""
+    return parse_number("1" + mult)
 
 
 def inside_stop_word(text: str, char_start: int, char_end: int) -> bool:

@@ -59,6 +59,7 @@ def extract_rates(doc: Document) -> list[Mention]:
             value = -value
         sentence = context.sentence_at(doc, start)
         s_start = sentence.char_start if sentence else 0
+        c_start = context.clause_start(text, start, s_start)
         kind, sign = rate_kind(text, start, s_start)
         if unit == "倍" and kind == "share":
             kind = "growth"
@@ -73,8 +74,8 @@ def extract_rates(doc: Document) -> list[Mention]:
                 unit=unit,
                 qualifier=context.qualifier_of(text, start, end),  # type: ignore[arg-type]
                 role="fact",
-                status=context.status_of(text, start, s_start),  # type: ignore[arg-type]
-                subject=context.subject_before(text, start, s_start) or None,
+                status=context.status_at(text, start, s_start, c_start),  # type: ignore[arg-type]
+                subject=context.clause_subject(text[c_start:start]) or None,
                 char_start=start,
                 char_end=end,
             )
