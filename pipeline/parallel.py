@@ -53,10 +53,12 @@ log = logging.getLogger(__name__)
 
 CHUNK = 8  # documents per task sent to a worker
 AHEAD = 4  # tasks queued per worker: bounds memory, keeps workers busy
-LOAD_BATCH = 256  # documents per store transaction
+# Each batch's lookups read the whole documents table (neither engine takes an index for
+# them), so batches are large: that read is paid once per LOAD_BATCH or SKIP_BATCH documents.
+LOAD_BATCH = 1024  # documents per store transaction
 FIRST_BATCH = 32  # documents in a run's first store transaction
-FLUSH_SECONDS = 2.0  # a store batch is written at least this often (less lost on a kill)
-SKIP_BATCH = 128  # documents per "already loaded?" query
+FLUSH_SECONDS = 5.0  # a store batch is written at least this often (less lost on a kill)
+SKIP_BATCH = 1024  # documents per "already loaded?" query
 SMALL = 32  # fewer documents than this run in the calling process
 PART_DOCS = 256  # documents per Parquet part file of `extract_parts`
 MAX_RESTARTS = 3  # worker pools rebuilt after a worker died, before giving up
