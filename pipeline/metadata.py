@@ -21,7 +21,6 @@ Publication date, first rule that fires wins:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from functools import cache
 import regex
 from govfacts.lexicons import load_table
 
-__all__ = ["Metadata", "extract_metadata", "published_from_url", "parse_date"]
+__all__ = ["Metadata", "Words", "extract_metadata", "published_from_url", "parse_date"]
 
 HEAD_LINES = 15  # non-empty lines of the page head where bare labels and header lines count
 DATELINE_LINES = 4  # non-empty lines (after the title) where a dateline may open the story
@@ -169,12 +168,44 @@ class _Patterns:
     dateline_open: regex.Pattern[str]
     dateline_close: regex.Pattern[str]
     org_suffix: regex.Pattern[str]
-    # The label words alone, as `re` literal alternations (2x a `regex` pass): a text
-    # without one cannot match `published_label`/`source_label`.
-    published_word: re.Pattern[str]
-    source_word: re.Pattern[str]
-    head_word: re.Pattern[str]
-    label_word: re.Pattern[str]
+    # The label words alone: a text without one cannot match `published_label`/`source_label`.
+    published_word: Words
+    source_word: Words
+    head_word: Words
+    label_word: Words
+
+
+class Words:
+    """A set of literal words, asked only whether one of them occurs in a stretch of text.
+
+    Each word is looked for through its last character (the anchor): a `str.find`
+    of one character runs ~50x a `re` pass over an alternation of Han words
+    (which tests every character against the words' first characters), and the
+    few places it stops at are checked with `startswith`. The last character of a
+    label (时间, 来源, 点击数) is a rarer one than its first (发, 来, 点 open
+    everyday words), so the search stops at few places.
+    """
+
+    __slots__ = ("anchors",)
+
+    def __init__(self, words: list[str]) -> None:
+        by_last: dict[str, list[tuple[int, str]]] = {}
+        for w in sorted(set(words)):
+            by_last.setdefault(w[-1], []).append((len(w) - 1, w))
+        self.anchors = tuple((ch, tuple(found)) for ch, found in by_last.items())
+
+    def found(self, text: str, pos: int = 0, endpos: int | None = None) -> bool:
+        """One of the words lies wholly inside `text[pos:endpos]`."""
+        end = len(text) if endpos is None else endpos
+        find, startswith = text.find, text.startswith
+        for ch, words in self.anchors:
+            i = find(ch, pos, end)
+            while i >= 0:
+                for j, w in words:
+                    if i - j >= pos and startswith(w, i - j, end):
+                        return True
+                i = find(ch, i + 1, end)
+        return False
 
 
 def _alternatives(words: list[str]) -> str:
@@ -254,10 +285,12 @@ def _patterns() -> _Patterns:
             """,
             regex.VERBOSE,
         ),
-        published_word=re.compile(_alternatives(by_role["published_label"])),
-        source_word=re.compile(_alternatives(by_role["source_label"])),
-        head_word=re.compile(_alternatives(by_role["published_label_head"])),
-        label_word=re.compile(labels),
+        published_word=Words(by_role["published_label"]),
+        source_word=Words(by_role["source_label"]),
+        head_word=Words(by_role["published_label_head"]),
+        label_word=Words(
+            by_role["source_label"] + by_role["meta_label"] + by_role["published_label"]
+        ),
     )
 
 
@@ -378,7 +411,7 @@ def _title(lines: list[_Line]) -> tuple[str | None, int]:
 
 def _labelled_date(text: str, head: list[_Line]) -> tuple[date, tuple[int, int]] | None:
     p = _patterns()
-    if p.published_word.search(text):
+    if p.published_word.found(text):
         for m in p.published_label.finditer(text):
             if found := _date_at(text, m.end()):
                 return found
@@ -386,14 +419,14 @@ def _labelled_date(text: str, head: list[_Line]) -> tuple[date, tuple[int, int]]
     head = [line for line in head if _has_colon(text, line)]
     for line in head:
         end = line.char_start + len(line.text)
-        if not p.head_word.search(text, line.char_start, end):
+        if not p.head_word.found(text, line.char_start, end):
             continue
         for m in p.head_label.finditer(text, line.char_start, end):
             if found := _date_at(text, m.end()):
                 return found
     for line in head:  # a header line: `2023-05-06 09:47 来源：某市商务局`
         end = line.char_start + len(line.text)
-        has_word = p.label_word.search(text, line.char_start, end)
+        has_word = p.label_word.found(text, line.char_start, end)
         if has_word and p.meta_label.search(text, line.char_start, end):
             for found in _all_dates(text, line.char_start, end):
                 return found
@@ -442,7 +475,7 @@ def _signature(
 
 def _source_label(text: str) -> str | None:
     p = _patterns()
-    if not p.source_word.search(text):
+    if not p.source_word.found(text):
         return None
     for m in p.source_label.finditer(text):
         org = m["org"]
