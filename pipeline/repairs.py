@@ -553,7 +553,8 @@ def remove_spaces_in_numbers(t: AlignedText) -> AlignedText:
 # ---------------------------------------------------------------------------
 
 # Marks that end a paragraph (a heading or label ends with none of the clause marks).
-_FINAL = regex.compile(r"[。！？!?；;：:…”’』」）)》】~～]$")
+_FINAL_MARKS = frozenset("。！？!?；;：:…”’』」）)》】~～")
+_FINAL = regex.compile("[" + regex.escape("".join(sorted(_FINAL_MARKS))) + "]$")
 _BYLINE_END = regex.compile(r"[。！？”][(（][^()（）]{1,20}[)）]$")  # …好。(閆肅)
 _CLAUSE = regex.compile(r"[，,。；;！？]")
 _HEADING_START = regex.compile(
@@ -581,12 +582,7 @@ _CAPTION = regex.compile(
 MAX_CAPTIONS = 3  # captions allowed between the halves of a broken paragraph
 
 
-def _strip(t: AlignedText, a: int, b: int) -> tuple[int, int]:
-    while a < b and t.text[a] in " \t\u3000\u00a0\r":
-        a += 1
-    while b > a and t.text[b - 1] in " \t\u3000\u00a0\r":
-        b -= 1
-    return a, b
+_BLANKS = " \t\u3000\u00a0\r"  # stripped from both ends of a paragraph
 
 
 def _open_end(par: str) -> bool:
@@ -617,7 +613,10 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
     text = t.text
     pars: list[tuple[int, int, int]] = []  # (start, end, newline index or -1)
     for a, b, c in _lines(text):
-        a, b = _strip(t, a, b)
+        while a < b and text[a] in _BLANKS:
+            a += 1
+        while b > a and text[b - 1] in _BLANKS:
+            b -= 1
         if a < b:
             pars.append((a, b, c - 1 if c > 0 and text[c - 1] == "\n" else -1))
     out: list[tuple[int, int]] = []  # spans of `text` kept, in order; (-1, at): a new line break
@@ -626,7 +625,8 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
         group = [pars[i]]
         moved: list[tuple[int, int, int]] = []
         j = i + 1
-        while _open_end(_group_text(text, group)):
+        # A final mark ends most paragraphs: one look at the last character settles them.
+        while text[group[-1][1] - 1] not in _FINAL_MARKS and _open_end(_group_text(text, group)):
             captions = []
             k = j
             while (
@@ -644,6 +644,11 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
             moved += captions
             group.append(pars[k])
             j = k + 1
+        if len(group) == 1 and not moved and group[0][2] >= 0:  # the usual paragraph
+            a, b, nl = group[0]
+            out += ((a, b), (nl, nl + 1))
+            i = j
+            continue
         for n, (a, b, nl) in enumerate(group + moved):
             last_of_par = n == len(group) - 1 or n >= len(group)
             out.append((a, b))
@@ -656,12 +661,20 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
         i = j
     if out and text and not text.endswith("\n"):
         out.pop()  # no newline was there at the very end
-    joined = "".join(text[a:b] if a >= 0 else "\n" for a, b in out)
+    # Spans that continue one another (a paragraph and its line break, the next
+    # paragraph) are copied as one.
+    merged: list[tuple[int, int]] = []
+    for a, b in out:
+        if a >= 0 and merged and merged[-1][1] == a and merged[-1][0] >= 0:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    joined = "".join(text[a:b] if a >= 0 else "\n" for a, b in merged)
     if joined == text:
         return t
     starts: list[int] = []
     ends: list[int] = []
-    for a, b in out:
+    for a, b in merged:
         if a >= 0:
             starts += t.starts[a:b]
             ends += t.ends[a:b]
