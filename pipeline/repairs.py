@@ -98,11 +98,37 @@ def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
 
     Real brackets stay: `(淮发〔2020〕7号)`, `(园区)`, `(Apple)`, `(GDP)`, `(1)`.
     """
-    if not has_bracket(t.text):
+    text = t.text
+    if not has_bracket(text):
         return t
+    # `split` hands over the text between glosses and each gloss's syllable in one
+    # call (no match object per gloss, a match being the syllable and its two brackets);
+    # the kept stretches are copied with their spans as `AlignedText.edit` would.
+    parts = _gloss().split(text)
     syllable = is_pinyin_syllable
-    edits = [(m.start(), m.end(), "") for m in _gloss().finditer(t.text) if syllable(m[1])]
-    return t.edit(edits) if edits else t
+    starts, ends = t.starts, t.ends
+    pieces: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = last = 0  # a match's start; the start of the stretch kept next
+    changed = False
+    for k in range(1, len(parts), 2):
+        pos += len(parts[k - 1])
+        end = pos + len(parts[k]) + 2
+        if syllable(parts[k]):
+            if pos > last:
+                pieces.append(text[last:pos])
+                new_starts += starts[last:pos]
+                new_ends += ends[last:pos]
+            last = end
+            changed = True
+        pos = end
+    if not changed:
+        return t
+    pieces.append(text[last:])
+    new_starts += starts[last:]
+    new_ends += ends[last:]
+    return AlignedText("".join(pieces), tuple(new_starts), tuple(new_ends))
 
 
 def has_bracket(text: str) -> bool:
