@@ -343,6 +343,8 @@ def _all_dates(
     end = len(text) if endpos is None else endpos
     found: list[tuple[int, date, tuple[int, int]]] = []
     for pattern, convert in ((_FULL_DATE, _full_date), (_CN_DATE, _cn_date)):
+        if pattern is _CN_DATE and text.find("年", pos, end) < 0:
+            continue  # a date in numerals has its 年 (a one-character `str` search)
         for m in pattern.finditer(text, pos, end):
             if d := convert(m):
                 found.append((m.start(), d, m.span()))
