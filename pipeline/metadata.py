@@ -31,7 +31,7 @@ from functools import cache
 import regex
 from govfacts.lexicons import load_table
 
-__all__ = ["Metadata", "extract_metadata", "published_from_url", "parse_date"]
+__all__ = ["Metadata", "Words", "extract_metadata", "published_from_url", "parse_date"]
 
 HEAD_LINES = 15  # non-empty lines of the page head where bare labels and header lines count
 DATELINE_LINES = 4  # non-empty lines (after the title) where a dateline may open the story
@@ -42,6 +42,8 @@ MAX_ORG = 30  # longest organisation name
 MIN_ORG = 4
 MAX_NAV_SKIP = 3  # breadcrumb lines skipped before the headline
 MIN_YEAR, MAX_YEAR = 1949, 2100
+# The dateline lines after the headline lie within the head, which is all that is read of it.
+assert MAX_NAV_SKIP + 1 + DATELINE_LINES <= HEAD_LINES
 
 # The digits of a date written out in Chinese numerals (二〇二三年六月十二日).
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
@@ -169,12 +171,47 @@ class _Patterns:
     dateline_open: regex.Pattern[str]
     dateline_close: regex.Pattern[str]
     org_suffix: regex.Pattern[str]
-    # The label words alone, as `re` literal alternations (2x a `regex` pass): a text
-    # without one cannot match `published_label`/`source_label`.
-    published_word: re.Pattern[str]
-    source_word: re.Pattern[str]
-    head_word: re.Pattern[str]
+    # The label words alone: a text without one cannot match `published_label`/`source_label`.
+    published_word: Words
+    source_word: Words
+    head_word: Words
+    # All of them as one `re` literal alternation (2x a `regex` pass): with a dozen last
+    # characters, `Words` would cost more on a long line.
     label_word: re.Pattern[str]
+
+
+class Words:
+    """A set of literal words, asked only whether one of them occurs in a stretch of text.
+
+    Each word is looked for through its last two characters (the anchor): a
+    `str.find` of two characters runs ~7x a `re` pass over an alternation of Han
+    words (which tests every character against the words' first characters), and
+    the places it stops at are checked with `startswith`. Labels share a few
+    endings (发布时间/发表时间, 信息来源/来源), and an ending is rarer in text than
+    a single character of it (期 and 间 alone stop at every 一期, 期间), so the
+    search takes a few passes that stop at few places.
+    """
+
+    __slots__ = ("anchors",)
+
+    def __init__(self, words: list[str]) -> None:
+        by_end: dict[str, list[tuple[int, str]]] = {}
+        for w in sorted(set(words)):
+            by_end.setdefault(w[-2:], []).append((len(w) - len(w[-2:]), w))
+        self.anchors = tuple((end, tuple(found)) for end, found in by_end.items())
+
+    def found(self, text: str, pos: int = 0, endpos: int | None = None) -> bool:
+        """One of the words lies wholly inside `text[pos:endpos]`."""
+        end = len(text) if endpos is None else endpos
+        find, startswith = text.find, text.startswith
+        for anchor, words in self.anchors:
+            i = find(anchor, pos, end)
+            while i >= 0:
+                for j, w in words:
+                    if i - j >= pos and startswith(w, i - j, end):
+                        return True
+                i = find(anchor, i + 1, end)
+        return False
 
 
 def _alternatives(words: list[str]) -> str:
@@ -254,9 +291,9 @@ def _patterns() -> _Patterns:
             """,
             regex.VERBOSE,
         ),
-        published_word=re.compile(_alternatives(by_role["published_label"])),
-        source_word=re.compile(_alternatives(by_role["source_label"])),
-        head_word=re.compile(_alternatives(by_role["published_label_head"])),
+        published_word=Words(by_role["published_label"]),
+        source_word=Words(by_role["source_label"]),
+        head_word=Words(by_role["published_label_head"]),
         label_word=re.compile(labels),
     )
 
@@ -306,6 +343,8 @@ def _all_dates(
     end = len(text) if endpos is None else endpos
     found: list[tuple[int, date, tuple[int, int]]] = []
     for pattern, convert in ((_FULL_DATE, _full_date), (_CN_DATE, _cn_date)):
+        if pattern is _CN_DATE and text.find("年", pos, end) < 0:
+            continue  # a date in numerals has its 年 (a one-character `str` search)
         for m in pattern.finditer(text, pos, end):
             if d := convert(m):
                 found.append((m.start(), d, m.span()))
@@ -329,11 +368,11 @@ def _compact_date(digits: str) -> date | None:
     return readings.pop() if len(readings) == 1 else None
 
 
-def _lines(text: str) -> list[_Line]:
-    """Non-empty lines, stripped, with their offsets."""
-    out = []
+def _lines(text: str, limit: int | None = None) -> list[_Line]:
+    """Non-empty lines, stripped, with their offsets (the first `limit` of them if given)."""
+    out: list[_Line] = []
     a, n = 0, len(text)
-    while a < n:  # str.find: 3x the `[^\n]+` matches
+    while a < n and (limit is None or len(out) < limit):  # str.find: 3x the `[^\n]+` matches
         b = text.find("\n", a)
         if b < 0:
             b = n
@@ -342,6 +381,21 @@ def _lines(text: str) -> list[_Line]:
         if stripped:
             out.append(_Line(stripped, a + (len(raw) - len(raw.lstrip()))))
         a = b + 1
+    return out
+
+
+def _last_lines(text: str, count: int) -> list[_Line]:
+    """The last `count` non-empty lines, as `_lines(text)[-count:]` gives them."""
+    out: list[_Line] = []
+    b = len(text)
+    while b >= 0 and len(out) < count:
+        a = text.rfind("\n", 0, b) + 1
+        raw = text[a:b]
+        stripped = raw.strip()
+        if stripped:
+            out.append(_Line(stripped, a + (len(raw) - len(raw.lstrip()))))
+        b = a - 1
+    out.reverse()
     return out
 
 
@@ -378,7 +432,7 @@ def _title(lines: list[_Line]) -> tuple[str | None, int]:
 
 def _labelled_date(text: str, head: list[_Line]) -> tuple[date, tuple[int, int]] | None:
     p = _patterns()
-    if p.published_word.search(text):
+    if p.published_word.found(text):
         for m in p.published_label.finditer(text):
             if found := _date_at(text, m.end()):
                 return found
@@ -386,7 +440,7 @@ def _labelled_date(text: str, head: list[_Line]) -> tuple[date, tuple[int, int]]
     head = [line for line in head if _has_colon(text, line)]
     for line in head:
         end = line.char_start + len(line.text)
-        if not p.head_word.search(text, line.char_start, end):
+        if not p.head_word.found(text, line.char_start, end):
             continue
         for m in p.head_label.finditer(text, line.char_start, end):
             if found := _date_at(text, m.end()):
@@ -442,7 +496,7 @@ def _signature(
 
 def _source_label(text: str) -> str | None:
     p = _patterns()
-    if not p.source_word.search(text):
+    if not p.source_word.found(text):
         return None
     for m in p.source_label.finditer(text):
         org = m["org"]
@@ -463,11 +517,11 @@ def extract_metadata(text: str) -> Metadata:
     Returns:
         A `Metadata`; fields the text does not give are None.
     """
-    lines = _lines(text)
-    title, body_from = _title(lines)
-    head = lines[:HEAD_LINES]
-    signature = _signature(text, lines)
-    found = _labelled_date(text, head) or _dateline_date(text, lines[body_from:])
+    # Only the head and the tail are read: the lines between are never made.
+    head = _lines(text, HEAD_LINES)
+    title, body_from = _title(head)  # the headline is among the first MAX_NAV_SKIP + 1 lines
+    signature = _signature(text, head if len(head) < HEAD_LINES else _last_lines(text, TAIL_LINES))
+    found = _labelled_date(text, head) or _dateline_date(text, head[body_from:])
     if found is None and signature and signature[1]:
         found = signature[1]
     inferred = False

@@ -54,6 +54,9 @@ _LEADING = regex.compile(r"(?m)^[ \t\u3000]+")
 _CRLF_CHARS = "\r\u2028\u2029\x0b\x0c\x85"  # what `_CRLF` needs one of
 _ODD_SPACE_CHARS = "\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u202f\u205f\ufeff"
 _INDENT_CHARS = " \t\u3000"  # what `_TRAILING` and `_LEADING` delete
+# An indent character before or after a line break, led by the `\n` (a literal-led `re`
+# search: ~1/5 of the six two-character `str` searches it replaces).
+_INDENT_BY_BREAK = (re.compile("\n(?<=[ \t\u3000]\n)"), re.compile("\n(?=[ \t\u3000])"))
 
 
 def detect_script(text: str) -> Script:
@@ -113,11 +116,12 @@ def tidy_whitespace(t: AlignedText) -> AlignedText:
         t = t.sub(_CRLF, "\n")
     if any(c in t.text for c in _ODD_SPACE_CHARS):  # one character for one: the spans stay
         t = t.replace_text(_ODD_SPACE.sub(" ", t.text))
+    trailing, leading = _INDENT_BY_BREAK
     text = t.text
-    if (text and text[-1] in _INDENT_CHARS) or any(c + "\n" in text for c in _INDENT_CHARS):
+    if (text and text[-1] in _INDENT_CHARS) or trailing.search(text):
         t = t.sub(_TRAILING, "")
     text = t.text
-    if (text and text[0] in _INDENT_CHARS) or any("\n" + c in text for c in _INDENT_CHARS):
+    if (text and text[0] in _INDENT_CHARS) or leading.search(text):
         t = t.sub(_LEADING, "")
     return t
 

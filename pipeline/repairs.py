@@ -98,11 +98,37 @@ def remove_pinyin_glosses(t: AlignedText) -> AlignedText:
 
     Real brackets stay: `(淮发〔2020〕7号)`, `(园区)`, `(Apple)`, `(GDP)`, `(1)`.
     """
-    if not has_bracket(t.text):
+    text = t.text
+    if not has_bracket(text):
         return t
+    # `split` hands over the text between glosses and each gloss's syllable in one
+    # call (no match object per gloss, a match being the syllable and its two brackets);
+    # the kept stretches are copied with their spans as `AlignedText.edit` would.
+    parts = _gloss().split(text)
     syllable = is_pinyin_syllable
-    edits = [(m.start(), m.end(), "") for m in _gloss().finditer(t.text) if syllable(m[1])]
-    return t.edit(edits) if edits else t
+    starts, ends = t.starts, t.ends
+    pieces: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = last = 0  # a match's start; the start of the stretch kept next
+    changed = False
+    for k in range(1, len(parts), 2):
+        pos += len(parts[k - 1])
+        end = pos + len(parts[k]) + 2
+        if syllable(parts[k]):
+            if pos > last:
+                pieces.append(text[last:pos])
+                new_starts += starts[last:pos]
+                new_ends += ends[last:pos]
+            last = end
+            changed = True
+        pos = end
+    if not changed:
+        return t
+    pieces.append(text[last:])
+    new_starts += starts[last:]
+    new_ends += ends[last:]
+    return AlignedText("".join(pieces), tuple(new_starts), tuple(new_ends))
 
 
 def has_bracket(text: str) -> bool:
@@ -553,7 +579,8 @@ def remove_spaces_in_numbers(t: AlignedText) -> AlignedText:
 # ---------------------------------------------------------------------------
 
 # Marks that end a paragraph (a heading or label ends with none of the clause marks).
-_FINAL = regex.compile(r"[。！？!?；;：:…”’』」）)》】~～]$")
+_FINAL_MARKS = frozenset("。！？!?；;：:…”’』」）)》】~～")
+_FINAL = regex.compile("[" + regex.escape("".join(sorted(_FINAL_MARKS))) + "]$")
 _BYLINE_END = regex.compile(r"[。！？”][(（][^()（）]{1,20}[)）]$")  # …好。(閆肅)
 _CLAUSE = regex.compile(r"[，,。；;！？]")
 _HEADING_START = regex.compile(
@@ -581,12 +608,7 @@ _CAPTION = regex.compile(
 MAX_CAPTIONS = 3  # captions allowed between the halves of a broken paragraph
 
 
-def _strip(t: AlignedText, a: int, b: int) -> tuple[int, int]:
-    while a < b and t.text[a] in " \t\u3000\u00a0\r":
-        a += 1
-    while b > a and t.text[b - 1] in " \t\u3000\u00a0\r":
-        b -= 1
-    return a, b
+_BLANKS = " \t\u3000\u00a0\r"  # stripped from both ends of a paragraph
 
 
 def _open_end(par: str) -> bool:
@@ -617,7 +639,10 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
     text = t.text
     pars: list[tuple[int, int, int]] = []  # (start, end, newline index or -1)
     for a, b, c in _lines(text):
-        a, b = _strip(t, a, b)
+        while a < b and text[a] in _BLANKS:
+            a += 1
+        while b > a and text[b - 1] in _BLANKS:
+            b -= 1
         if a < b:
             pars.append((a, b, c - 1 if c > 0 and text[c - 1] == "\n" else -1))
     out: list[tuple[int, int]] = []  # spans of `text` kept, in order; (-1, at): a new line break
@@ -626,7 +651,8 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
         group = [pars[i]]
         moved: list[tuple[int, int, int]] = []
         j = i + 1
-        while _open_end(_group_text(text, group)):
+        # A final mark ends most paragraphs: one look at the last character settles them.
+        while text[group[-1][1] - 1] not in _FINAL_MARKS and _open_end(_group_text(text, group)):
             captions = []
             k = j
             while (
@@ -644,6 +670,11 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
             moved += captions
             group.append(pars[k])
             j = k + 1
+        if len(group) == 1 and not moved and group[0][2] >= 0:  # the usual paragraph
+            a, b, nl = group[0]
+            out += ((a, b), (nl, nl + 1))
+            i = j
+            continue
         for n, (a, b, nl) in enumerate(group + moved):
             last_of_par = n == len(group) - 1 or n >= len(group)
             out.append((a, b))
@@ -656,12 +687,20 @@ def join_broken_lines(t: AlignedText) -> AlignedText:
         i = j
     if out and text and not text.endswith("\n"):
         out.pop()  # no newline was there at the very end
-    joined = "".join(text[a:b] if a >= 0 else "\n" for a, b in out)
+    # Spans that continue one another (a paragraph and its line break, the next
+    # paragraph) are copied as one.
+    merged: list[tuple[int, int]] = []
+    for a, b in out:
+        if a >= 0 and merged and merged[-1][1] == a and merged[-1][0] >= 0:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    joined = "".join(text[a:b] if a >= 0 else "\n" for a, b in merged)
     if joined == text:
         return t
     starts: list[int] = []
     ends: list[int] = []
-    for a, b in out:
+    for a, b in merged:
         if a >= 0:
             starts += t.starts[a:b]
             ends += t.ends[a:b]

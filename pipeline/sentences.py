@@ -22,7 +22,9 @@ TERMINATORS = frozenset("。！？!?")
 OPENERS = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "【": "】", "〔": "〕", "「": "」", "『": "』"}
 CLOSERS = frozenset(OPENERS.values())
 MAX_DEPTH_RUN = 400  # an unclosed quote must not swallow the rest of a paragraph
-_MARKS = re.compile("[" + re.escape("".join(sorted(TERMINATORS | set(OPENERS) | CLOSERS))) + "]")
+# Line breaks and every mark that acts: the loop visits only these positions.
+_MARKS = re.compile("[\n" + re.escape("".join(sorted(TERMINATORS | set(OPENERS) | CLOSERS))) + "]")
+_QUOTE_CLOSERS = frozenset("”’」』")  # a terminator right before one of these ends the sentence
 
 
 def split_sentences(text: str) -> tuple[Sentence, ...]:
@@ -32,61 +34,62 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     trailing white space is left outside each sentence.
     """
     out: list[Sentence] = []
-    paragraph = -1
-    pos = 0
-    # Every mark's position, found in one pass; `k` walks them as `i` moves on.
-    marks = [m.start() for m in _MARKS.finditer(text)]
-    marks.append(len(text) + 1)  # a sentinel past every line
-    k = 0
-    for line in text.split("\n"):
-        line_start, line_end = pos, pos + len(line)
-        pos = line_end + 1
-        if not line.strip():
+    # One pass over the line breaks and marks; the characters between them only
+    # count towards an unclosed bracket's limit (`i - opened`).
+    paragraph = 0  # the id of the current line, should it hold a sentence
+    has_sentence = False  # the current line holds one (a blank line holds none)
+    start = 0  # where the current sentence starts
+    stack: list[str] = []
+    opened = 0  # where the innermost bracket still open was opened
+    skip = 0  # marks before this were taken with a run of terminators
+    n = len(text)
+    for i in [m.start() for m in _MARKS.finditer(text)] + [n]:
+        if i < skip:
             continue
-        paragraph += 1
-        start = line_start
-        stack: list[str] = []
-        since_open = 0
-        i = line_start
-        while True:
-            # Only brackets, quotes and terminators act; the characters between them
-            # only count towards an unclosed bracket's limit.
-            while marks[k] < i:
-                k += 1
-            at = marks[k] if marks[k] < line_end else line_end
-            if stack:
-                since_open += at - i
-                if since_open > MAX_DEPTH_RUN:
-                    stack.clear()
-            if at == line_end:
-                break
-            i = at
-            ch = text[i]
-            if ch in OPENERS and not (ch == "(" and _is_ascii_bracket_number(text, i)):
-                stack.append(OPENERS[ch])
-                since_open = 0
-            elif stack and ch == stack[-1]:
-                stack.pop()
-                if not stack and i > start and text[i - 1] in TERMINATORS and ch in "”’」』":
-                    _add(out, text, start, i + 1, paragraph)
-                    start = i + 1
-            elif ch in CLOSERS and ch in stack:
-                while stack and stack.pop() != ch:  # mismatched nesting: close up to ch
-                    pass
-            elif ch in TERMINATORS and not stack:
-                j = i + 1
-                while j < line_end and text[j] in TERMINATORS:
-                    j += 1
-                _add(out, text, start, j, paragraph)
-                start = j
-                i = j
-                continue
-            if stack:
-                since_open += 1
-                if since_open > MAX_DEPTH_RUN:
-                    stack.clear()
-            i += 1
-        _add(out, text, start, line_end, paragraph)
+        if i == n or text[i] == "\n":  # a line ends: so does its last sentence
+            a, b = start, i
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append(Sentence(a, b, paragraph))
+                has_sentence = True
+            if has_sentence:
+                paragraph += 1
+                has_sentence = False
+            start = i + 1
+            stack = []
+            continue
+        if stack and i - opened > MAX_DEPTH_RUN:
+            stack = []
+        ch = text[i]
+        end = 0  # set when a sentence ends after `text[i]`
+        if ch in OPENERS and not (ch == "(" and _is_ascii_bracket_number(text, i)):
+            stack.append(OPENERS[ch])
+            opened = i
+        elif stack and ch == stack[-1]:
+            stack.pop()
+            if not stack and i > start and text[i - 1] in TERMINATORS and ch in _QUOTE_CLOSERS:
+                end = i + 1
+        elif ch in CLOSERS and ch in stack:
+            while stack and stack.pop() != ch:  # mismatched nesting: close up to ch
+                pass
+        elif ch in TERMINATORS and not stack:
+            end = i + 1
+            while end < n and text[end] in TERMINATORS:
+                end += 1
+            skip = end
+        if end:
+            a, b = start, end
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append(Sentence(a, b, paragraph))
+                has_sentence = True
+            start = end
     return tuple(out)
 
 
@@ -94,11 +97,3 @@ def _is_ascii_bracket_number(text: str, i: int) -> bool:
     """`(1)`-style list numbering is not a bracket worth tracking."""
     return i + 2 < len(text) and text[i + 1].isdigit() and text[i + 2] == ")"
 
-
-def _add(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append(Sentence(start, end, paragraph))
