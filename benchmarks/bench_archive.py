@@ -145,6 +145,7 @@ def _profile(archive: Path, n: int) -> dict[str, float]:
     from govfacts.pipeline.normalize import normalize
     from govfacts.pipeline.read import iter_documents
     from govfacts.pipeline.records import DocError
+    from govfacts.pipeline.parallel import LOAD_BATCH
     from govfacts.pipeline.resolve import resolve
     from govfacts.pipeline.stages import Processed, process
     from govfacts.pipeline.store import open_store, prepare
@@ -185,7 +186,7 @@ def _profile(archive: Path, n: int) -> dict[str, float]:
             p = Processed(doc, tuple(resolved), tuple(project_register(doc, resolved)))
             t3 = clock()
             batch.append(prepare(p))
-            if len(batch) >= 64:
+            if len(batch) >= LOAD_BATCH:
                 store.load_batch(batch)
                 batch = []
             t4 = clock()

@@ -52,7 +52,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CHUNK = 8  # documents per task sent to a worker
-AHEAD = 4  # tasks queued per worker: bounds memory, keeps workers busy
+AHEAD = 16  # tasks queued per worker: bounds memory, and keeps workers busy while a batch loads
 # Each batch's lookups read the whole documents table (neither engine takes an index for
 # them), so batches are large: that read is paid once per LOAD_BATCH or SKIP_BATCH documents.
 LOAD_BATCH = 1024  # documents per store transaction
